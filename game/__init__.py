@@ -1,0 +1,3 @@
+"""Daylights: a terminal story engine and the story of The Living Daylights."""
+
+__version__ = "0.1.0"

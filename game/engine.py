@@ -1,0 +1,275 @@
+"""The rules of play: an immutable State and pure functions over a Story.
+
+No I/O and no user interface live here. The same story, state and choice always give the same
+new state, so undo is keeping earlier states and a walkthrough is a list of choice ids.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+
+from immutables import Map
+
+from game.story.conditions import explain
+from game.story.model import Choice, Effects, Ending, Scene, Story, Value
+
+
+class Trail:
+    """The choice ids taken so far, as a persistent list: appending is O(1) however long the game."""
+
+    __slots__ = ("_hash", "_last", "_len", "_prev")
+
+    def __init__(self, prev: Trail | None = None, last: str | None = None) -> None:
+        self._prev = prev
+        self._last = last
+        self._len = 0 if prev is None else len(prev) + 1
+        self._hash = hash((prev._hash if prev is not None else 0, last))
+
+    @classmethod
+    def of(cls, choice_ids: Iterable[str]) -> Trail:
+        trail = EMPTY_TRAIL
+        for choice_id in choice_ids:
+            trail = trail.plus(choice_id)
+        return trail
+
+    def plus(self, choice_id: str) -> Trail:
+        return Trail(self, choice_id)
+
+    @property
+    def previous(self) -> Trail:
+        """The trail without its last choice (the empty trail stays empty)."""
+        return self._prev if self._prev is not None else self
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __iter__(self) -> Iterator[str]:
+        ids: list[str] = []
+        node: Trail | None = self
+        while node is not None and node._prev is not None:
+            ids.append(node._last)  # type: ignore[arg-type]
+            node = node._prev
+        return reversed(ids)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Trail):
+            return NotImplemented
+        a: Trail | None = self
+        b: Trail | None = other
+        if a._len != b._len or a._hash != b._hash:
+            return False
+        while a is not None and b is not None:
+            if a is b:
+                return True
+            if a._last != b._last:
+                return False
+            a, b = a._prev, b._prev
+        return True
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __repr__(self) -> str:
+        return f"Trail({list(self)!r})"
+
+
+EMPTY_TRAIL = Trail()
+
+
+class ChoiceError(Exception):
+    """A choice that cannot be taken: unknown in this scene, locked, or after the story ended."""
+
+
+class StateFormatError(ValueError):
+    """A serialised state that is not a valid State."""
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """Where a playthrough stands. A value: every change makes a new State."""
+
+    scene: str
+    inventory: frozenset[str]
+    variables: Map[str, Value]
+    visits: Map[str, int]
+    path: Trail = EMPTY_TRAIL
+    elapsed: float = 0.0
+    """Seconds of play so far; front ends update it, the rules never read it."""
+
+    @property
+    def moves(self) -> int:
+        return len(self.path)
+
+    def with_elapsed(self, seconds: float) -> State:
+        return replace(self, elapsed=seconds)
+
+    def to_json(self) -> dict[str, object]:
+        """A plain-JSON form; ``State.from_json(s.to_json()) == s`` always holds."""
+        return {
+            "scene": self.scene,
+            "inventory": sorted(self.inventory),
+            "variables": dict(sorted(self.variables.items())),
+            "visits": dict(sorted(self.visits.items())),
+            "path": list(self.path),
+            "elapsed": self.elapsed,
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> State:
+        """Rebuild a State, refusing anything of the wrong shape with a message that says what."""
+        if not isinstance(data, dict):
+            raise StateFormatError("state must be a JSON object")
+        unknown = set(data) - {"scene", "inventory", "variables", "visits", "path", "elapsed"}
+        if unknown:
+            raise StateFormatError(f"state has unknown field '{sorted(unknown)[0]}'")
+        scene = data.get("scene")
+        if not isinstance(scene, str) or not scene:
+            raise StateFormatError("state.scene must be a non-empty string")
+        inventory = _string_list(data.get("inventory", []), "state.inventory")
+        path = _string_list(data.get("path", []), "state.path")
+        variables = data.get("variables", {})
+        if not isinstance(variables, dict) or not all(
+                isinstance(k, str) and type(v) in (int, bool) for k, v in variables.items()):
+            raise StateFormatError("state.variables must map names to integers or booleans")
+        visits = data.get("visits", {})
+        if not isinstance(visits, dict) or not all(
+                isinstance(k, str) and type(v) is int and v >= 0 for k, v in visits.items()):
+            raise StateFormatError("state.visits must map scene ids to counts of zero or more")
+        elapsed = data.get("elapsed", 0.0)
+        if type(elapsed) not in (int, float) or not math.isfinite(elapsed) or elapsed < 0:
+            raise StateFormatError("state.elapsed must be a number of seconds, zero or more")
+        return cls(scene, frozenset(inventory), Map(variables), Map(visits), Trail.of(path), float(elapsed))
+
+
+def _string_list(value: object, what: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise StateFormatError(f"{what} must be a list of strings")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceView:
+    """A choice as the player sees it in one state: open, or locked with a reason."""
+
+    choice: Choice
+    number: int | None
+    """1-based among the open choices, or None when locked."""
+    locked_reason: str | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.locked_reason is None
+
+
+def new_game(story: Story) -> State:
+    """The state at the start: the start scene entered once, with its entry effects applied."""
+    defaults = Map({name: var.default for name, var in story.variables.items()})
+    state = State(story.start, frozenset(), defaults, Map())
+    return _enter(story, state, story.scenes[story.start])
+
+
+def scene_of(story: Story, state: State) -> Scene:
+    return story.scenes[state.scene]
+
+
+def ending_of(story: Story, state: State) -> Ending | None:
+    """The ending reached, or None while the story goes on."""
+    return story.scenes[state.scene].ending
+
+
+def is_open(choice: Choice, state: State) -> bool:
+    return choice.condition is None or choice.condition.test(state)
+
+
+def open_choices(story: Story, state: State) -> list[Choice]:
+    """The choices the player can take now, in the writer's order."""
+    return [c for c in story.scenes[state.scene].choices if c.condition is None or c.condition.test(state)]
+
+
+def choice_views(story: Story, state: State) -> list[ChoiceView]:
+    """Open choices, numbered, and the locked ones the writer chose to show, with their reasons."""
+    views = []
+    number = 0
+    item_names = {item.id: item.name for item in story.items.values()}
+    for choice in story.scenes[state.scene].choices:
+        if choice.condition is None or choice.condition.test(state):
+            number += 1
+            views.append(ChoiceView(choice, number, None))
+        elif choice.locked_reason is not None:
+            reason = choice.locked_reason or explain(choice.condition.tree, state, item_names)
+            views.append(ChoiceView(choice, None, reason))
+    return views
+
+
+def choose(story: Story, state: State, choice_id: str) -> State:
+    """The state after taking ``choice_id``; raises ChoiceError when it cannot be taken."""
+    scene = story.scenes[state.scene]
+    if scene.ending is not None:
+        raise ChoiceError(f"the story has ended ({scene.ending.title}); there are no more choices")
+    choice = scene.choice(choice_id)
+    if choice is None:
+        known = ", ".join(c.id for c in open_choices(story, state)) or "none"
+        raise ChoiceError(f"scene '{scene.id}' has no choice '{choice_id}' (open choices: {known})")
+    if choice.condition is not None and not choice.condition.test(state):
+        raise ChoiceError(f"choice '{choice_id}' in scene '{scene.id}' is locked: "
+                          f"needs {choice.condition.source}")
+    state = _apply(choice.effects, state)
+    state = replace(state, scene=choice.target, path=state.path.plus(choice_id))
+    return _enter(story, state, story.scenes[choice.target])
+
+
+def replay(story: Story, choice_ids: Iterable[str], start: State | None = None) -> State:
+    """Play ``choice_ids`` in order from ``start`` (default: a new game)."""
+    state = start if start is not None else new_game(story)
+    for index, choice_id in enumerate(choice_ids, 1):
+        try:
+            state = choose(story, state, choice_id)
+        except ChoiceError as exc:
+            raise ChoiceError(f"move {index}: {exc}") from None
+    return state
+
+
+def history(story: Story, state: State) -> list[tuple[Scene, Choice | None]]:
+    """Each scene visited in this playthrough with the choice taken there (None for the current one)."""
+    steps: list[tuple[Scene, Choice | None]] = []
+    current = new_game(story)
+    for choice_id in state.path:
+        scene = story.scenes[current.scene]
+        choice = scene.choice(choice_id)
+        steps.append((scene, choice))
+        current = choose(story, current, choice_id)
+    steps.append((story.scenes[current.scene], None))
+    return steps
+
+
+def _enter(story: Story, state: State, scene: Scene) -> State:
+    state = replace(state, visits=state.visits.set(scene.id, state.visits.get(scene.id, 0) + 1))
+    return _apply(scene.on_enter, state) if scene.on_enter else state
+
+
+def _apply(effects: Effects, state: State) -> State:
+    if not effects:
+        return state
+    inventory = state.inventory
+    if effects.give or effects.take:
+        inventory = (inventory | frozenset(effects.give)) - frozenset(effects.take)
+    variables = state.variables
+    if effects.set or effects.add:
+        changing = variables.mutate()
+        for name, value in effects.set:
+            changing[name] = value
+        for name, delta in effects.add:
+            changing[name] = changing[name] + delta
+        variables = changing.finish()
+    return replace(state, inventory=inventory, variables=variables)
+
+
+def beats_shown(story: Story, state: State) -> list[str]:
+    """The plot beats of every scene this playthrough has shown, in order of first appearance."""
+    seen: dict[str, None] = {}
+    for scene, _ in history(story, state):
+        for beat in scene.beats:
+            seen.setdefault(beat, None)
+    return list(seen)

@@ -1,0 +1,7 @@
+"""The story: its content model and the loader that builds it from YAML scene files."""
+
+from game.story.loader import check_story, load_story
+from game.story.model import Story
+from game.story.problems import Problem, StoryError
+
+__all__ = ["Problem", "Story", "StoryError", "check_story", "load_story"]

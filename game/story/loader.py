@@ -1,0 +1,599 @@
+"""Scene files (YAML) → a validated, immutable Story, or every problem found, with its place.
+
+A story folder holds ``story.yaml`` (declarations) and one ``*.yaml`` file per act. Loading never
+stops at the first mistake: it reports all of them, each as ``path:line:col: error: message``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+import yaml
+
+from game.story import conditions
+from game.story.model import (
+    NO_EFFECTS,
+    Act,
+    Beat,
+    Choice,
+    Condition,
+    Effects,
+    Ending,
+    Item,
+    Scene,
+    Story,
+    Value,
+    Variable,
+)
+from game.story.problems import Loc, Problem, StoryError, did_you_mean, file_loc
+from game.story.yamlfile import BOOL, INT, STR, YamlFile, read_yaml_file, scalar_value
+
+STORY_FILE = "story.yaml"
+ENDING_KINDS = ("canonical", "alternate", "death", "failure")
+STORY_KEYS = ("id", "title", "version", "start", "acts", "items", "variables", "beats", "description")
+ACT_FILE_KEYS = ("act", "scenes")
+SCENE_KEYS = ("title", "text", "act", "beats", "on_enter", "choices", "ending")
+CHOICE_KEYS = ("id", "text", "goto", "if", "locked", "do")
+EFFECT_KEYS = ("give", "take", "set", "clear", "add")
+ENDING_KEYS = ("kind", "title")
+ITEM_KEYS = ("name", "description")
+VARIABLE_KEYS = ("default", "description")
+BEAT_KEYS = ("title", "canonical")
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+Pairs = dict[str, tuple[yaml.Node, yaml.Node]]
+
+
+@dataclass
+class _RawScene:
+    id: str
+    file: YamlFile
+    key: yaml.Node
+    body: Pairs
+    act: str
+
+
+@dataclass
+class _Declarations:
+    id: str = ""
+    title: str = ""
+    version: str = ""
+    start: str = ""
+    start_node: yaml.Node | None = None
+    acts: dict[str, Act] = field(default_factory=dict)
+    items: dict[str, Item] = field(default_factory=dict)
+    variables: dict[str, Variable] = field(default_factory=dict)
+    beats: dict[str, Beat] = field(default_factory=dict)
+
+
+def load_story(folder: Path | str) -> Story:
+    """Load and validate the story in ``folder``; raises StoryError listing every error."""
+    story, problems = check_story(folder)
+    if story is None:
+        raise StoryError(problems)
+    return story
+
+
+def check_story(folder: Path | str) -> tuple[Story | None, list[Problem]]:
+    """Load ``folder``: the story (None when there are errors) and every error and warning."""
+    return _Loader(Path(folder)).run()
+
+
+class _Loader:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.problems: list[Problem] = []
+        self.decl = _Declarations()
+        self.raw: dict[str, _RawScene] = {}
+        self.read_items: set[str] = set()
+        self.read_variables: set[str] = set()
+        self.given: set[str] = set()
+        self.changed: set[str] = set()
+        self.incomplete = False
+        """True when a file could not be read: references into it would be false alarms."""
+
+    # -- reporting ---------------------------------------------------------------------------
+    def error(self, loc: Loc, message: str) -> None:
+        self.problems.append(Problem(loc, message))
+
+    def warn(self, loc: Loc, message: str) -> None:
+        self.problems.append(Problem(loc, message, "warning"))
+
+    # -- the run -------------------------------------------------------------------------------
+    def run(self) -> tuple[Story | None, list[Problem]]:
+        files = self.find_files()
+        if files is None:
+            return None, self.problems
+        story_file, act_files = files
+        parsed = [read_yaml_file(p) for p in [story_file, *act_files]]
+        for f in parsed:
+            self.problems.extend(f.problems)
+        if parsed[0].root is not None:
+            self.declarations(parsed[0])
+        for f in parsed[1:]:
+            if f.root is not None:
+                self.act_file(f)
+            else:
+                self.incomplete = True
+        self.check_start()
+        scenes = {sid: s for sid, s in ((r.id, self.scene(r)) for r in self.raw.values()) if s}
+        if not any(p.is_error for p in self.problems):
+            self.usage_warnings(scenes)
+        self.problems.sort(key=lambda p: (p.loc.path, p.loc.line, p.loc.col))
+        if any(p.is_error for p in self.problems):
+            return None, self.problems
+        digest = hashlib.sha256()
+        for f in parsed:
+            digest.update(Path(f.path).name.encode() + b"\0" + f.text + b"\0")
+        d = self.decl
+        story = Story(
+            id=d.id, title=d.title, version=d.version, start=d.start, acts=tuple(d.acts.values()),
+            items=MappingProxyType(d.items), variables=MappingProxyType(d.variables),
+            beats=tuple(d.beats.values()), scenes=MappingProxyType(scenes),
+            fingerprint=digest.hexdigest(), root=str(self.root),
+            warnings=tuple(p for p in self.problems if not p.is_error))
+        return story, self.problems
+
+    def find_files(self) -> tuple[Path, list[Path]] | None:
+        root = self.root
+        if not root.is_dir():
+            what = "does not exist" if not root.exists() else "is not a folder"
+            self.error(file_loc(root), f"story folder {what}")
+            return None
+        story_file = root / STORY_FILE
+        if not story_file.is_file():
+            self.error(file_loc(story_file), f"no {STORY_FILE} in this folder; a story starts with "
+                       "one (see docs/AUTHORING.md)")
+            return None
+        inside = root.resolve()
+        act_files = []
+        for path in sorted(root.iterdir()):
+            if path.suffix == ".yml":
+                self.warn(file_loc(path), "ignored: scene files must end in .yaml")
+            if path.suffix != ".yaml" or path.name == STORY_FILE:
+                continue
+            if not path.resolve().is_relative_to(inside):
+                self.error(file_loc(path), "symbolic link points outside the story folder; refused")
+            elif path.is_file():
+                act_files.append(path)
+        for path in (story_file,):
+            if not path.resolve().is_relative_to(inside):
+                self.error(file_loc(path), "symbolic link points outside the story folder; refused")
+                return None
+        return story_file, act_files
+
+    # -- node helpers --------------------------------------------------------------------------
+    def mapping(self, f: YamlFile, node: yaml.Node, what: str) -> Pairs | None:
+        if not isinstance(node, yaml.MappingNode):
+            self.error(f.loc(node), f"{what} must be a mapping of keys to values, not {_kind(node)}")
+            return None
+        return {k.value: (k, v) for k, v in node.value}
+
+    def keys(self, f: YamlFile, pairs: Pairs, node: yaml.Node, allowed: tuple[str, ...],
+             required: tuple[str, ...], what: str) -> None:
+        for name, (key, _) in pairs.items():
+            if name not in allowed:
+                self.error(f.loc(key), f"unknown key '{name}' in {what}{did_you_mean(name, allowed)}; "
+                           f"expected one of: {', '.join(allowed)}")
+        for name in required:
+            if name not in pairs:
+                self.error(f.loc(node), f"{what} is missing '{name}'")
+
+    def text(self, f: YamlFile, node: yaml.Node, what: str) -> str | None:
+        if not isinstance(node, yaml.ScalarNode) or node.tag not in (STR, INT, "tag:yaml.org,2002:float"):
+            self.error(f.loc(node), f"{what} must be text, not {_kind(node)}")
+            return None
+        value = node.value.strip()
+        if not value:
+            self.error(f.loc(node), f"{what} is empty")
+            return None
+        return node.value.rstrip("\n") if "\n" in node.value else value
+
+    def ident(self, f: YamlFile, node: yaml.Node, what: str) -> str | None:
+        if not isinstance(node, yaml.ScalarNode) or node.tag not in (STR, INT, BOOL):
+            self.error(f.loc(node), f"{what} must be a name, not {_kind(node)}")
+            return None
+        value = node.value
+        if not _IDENT.match(value) or value in conditions.KEYWORDS:
+            why = "is a reserved word" if value in conditions.KEYWORDS else \
+                "must start with a letter and use only letters, digits and _"
+            self.error(f.loc(node), f"{what} '{value}' {why}")
+            return None
+        return value
+
+    def names(self, f: YamlFile, node: yaml.Node, what: str) -> list[tuple[str, yaml.Node]]:
+        """One name or a list of names."""
+        nodes = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        found = []
+        for item in nodes:
+            name = self.ident(f, item, what)
+            if name is not None:
+                found.append((name, item))
+        return found
+
+    # -- story.yaml ----------------------------------------------------------------------------
+    def declarations(self, f: YamlFile) -> None:
+        assert f.root is not None
+        pairs = self.mapping(f, f.root, STORY_FILE)
+        if pairs is None:
+            return
+        self.keys(f, pairs, f.root, STORY_KEYS, ("id", "title", "version", "start", "acts"), STORY_FILE)
+        d = self.decl
+        if "id" in pairs:
+            d.id = self.ident(f, pairs["id"][1], "story id") or ""
+        if "title" in pairs:
+            d.title = self.text(f, pairs["title"][1], "title") or ""
+        if "version" in pairs:
+            d.version = self.text(f, pairs["version"][1], "version") or ""
+        if "start" in pairs:
+            d.start_node = pairs["start"][1]
+            d.start = self.ident(f, d.start_node, "start scene") or ""
+        if "acts" in pairs:
+            for name, key, value in self.declared(f, pairs["acts"][1], "acts", "act"):
+                title = self.text(f, value, f"title of act '{name}'")
+                if title is not None:
+                    d.acts[name] = Act(name, title, f.loc(key))
+        if "items" in pairs:
+            for name, key, value in self.declared(f, pairs["items"][1], "items", "item"):
+                self.item(f, name, key, value)
+        if "variables" in pairs:
+            for name, key, value in self.declared(f, pairs["variables"][1], "variables", "variable"):
+                self.variable(f, name, key, value)
+        if "beats" in pairs:
+            for name, key, value in self.declared(f, pairs["beats"][1], "beats", "beat"):
+                self.beat(f, name, key, value)
+
+    def declared(self, f: YamlFile, node: yaml.Node, section: str, what: str):
+        """The (name, key node, value node) entries of a declaration section."""
+        pairs = self.mapping(f, node, f"'{section}'")
+        if pairs is None:
+            return
+        taken = {**self.decl.items, **self.decl.variables}
+        for name, (key, value) in pairs.items():
+            if self.ident(f, key, f"{what} id") is None:
+                continue
+            if what in ("item", "variable") and name in taken:
+                self.error(f.loc(key), f"'{name}' is declared twice (as {taken[name].__class__.__name__.lower()} "
+                           f"at {taken[name].loc}); items and variables share one set of names")
+                continue
+            yield name, key, value
+
+    def item(self, f: YamlFile, name: str, key: yaml.Node, value: yaml.Node) -> None:
+        pairs = self.mapping(f, value, f"item '{name}'")
+        if pairs is None:
+            return
+        self.keys(f, pairs, value, ITEM_KEYS, ("name",), f"item '{name}'")
+        title = self.text(f, pairs["name"][1], f"name of item '{name}'") if "name" in pairs else None
+        description = ""
+        if "description" in pairs:
+            description = self.text(f, pairs["description"][1], f"description of item '{name}'") or ""
+        if title is not None:
+            self.decl.items[name] = Item(name, title, description, f.loc(key))
+
+    def variable(self, f: YamlFile, name: str, key: yaml.Node, value: yaml.Node) -> None:
+        description = ""
+        default_node = value
+        if isinstance(value, yaml.MappingNode):
+            pairs = self.mapping(f, value, f"variable '{name}'") or {}
+            self.keys(f, pairs, value, VARIABLE_KEYS, ("default",), f"variable '{name}'")
+            if "default" not in pairs:
+                return
+            default_node = pairs["default"][1]
+            if "description" in pairs:
+                description = self.text(f, pairs["description"][1], f"description of '{name}'") or ""
+        if not isinstance(default_node, yaml.ScalarNode) or default_node.tag not in (BOOL, INT):
+            self.error(f.loc(default_node), f"variable '{name}' needs a default of true, false or a whole "
+                       f"number (its type follows the default), not {_kind(default_node)}")
+            return
+        default = scalar_value(default_node)
+        assert isinstance(default, (bool, int))
+        self.decl.variables[name] = Variable(name, default, description, f.loc(key))
+
+    def beat(self, f: YamlFile, name: str, key: yaml.Node, value: yaml.Node) -> None:
+        if isinstance(value, yaml.ScalarNode):
+            title = self.text(f, value, f"title of beat '{name}'")
+            canonical = False
+        else:
+            pairs = self.mapping(f, value, f"beat '{name}'")
+            if pairs is None:
+                return
+            self.keys(f, pairs, value, BEAT_KEYS, ("title",), f"beat '{name}'")
+            title = self.text(f, pairs["title"][1], f"title of beat '{name}'") if "title" in pairs else None
+            canonical = self.flag(f, pairs["canonical"][1], "canonical") if "canonical" in pairs else False
+        if title is not None:
+            self.decl.beats[name] = Beat(name, title, bool(canonical), f.loc(key))
+
+    def flag(self, f: YamlFile, node: yaml.Node, what: str) -> bool | None:
+        if not isinstance(node, yaml.ScalarNode) or node.tag != BOOL:
+            self.error(f.loc(node), f"'{what}' must be true or false, not {_kind(node)}")
+            return None
+        return bool(scalar_value(node))
+
+    def check_start(self) -> None:
+        d = self.decl
+        if d.start_node is None or not d.start or self.incomplete:
+            return
+        if d.start not in self.raw:
+            self.error(Loc(str(self.root / STORY_FILE), d.start_node.start_mark.line + 1,
+                           d.start_node.start_mark.column + 1),
+                       f"start scene '{d.start}' does not exist{did_you_mean(d.start, self.raw)}")
+
+    # -- act files -----------------------------------------------------------------------------
+    def act_file(self, f: YamlFile) -> None:
+        assert f.root is not None
+        pairs = self.mapping(f, f.root, "an act file")
+        if pairs is None:
+            self.incomplete = True
+            return
+        self.keys(f, pairs, f.root, ACT_FILE_KEYS, ACT_FILE_KEYS, "an act file")
+        act = self.act_ref(f, pairs["act"][1]) if "act" in pairs else None
+        if "scenes" not in pairs:
+            return
+        scenes = self.mapping(f, pairs["scenes"][1], "'scenes'")
+        for sid, (key, value) in (scenes or {}).items():
+            if self.ident(f, key, "scene id") is None:
+                continue
+            if sid in self.raw:
+                first = self.raw[sid]
+                self.error(f.loc(key), f"scene '{sid}' is already defined at {first.file.loc(first.key)}")
+                continue
+            body = self.mapping(f, value, f"scene '{sid}'")
+            if body is None:
+                continue
+            scene_act = act
+            if "act" in body:
+                scene_act = self.act_ref(f, body["act"][1])
+            self.raw[sid] = _RawScene(sid, f, key, body, scene_act or "")
+
+    def act_ref(self, f: YamlFile, node: yaml.Node) -> str | None:
+        name = self.ident(f, node, "act")
+        if name is not None and name not in self.decl.acts:
+            self.error(f.loc(node), f"unknown act '{name}'{did_you_mean(name, self.decl.acts)}; "
+                       f"acts are declared in {STORY_FILE}")
+            return None
+        return name
+
+    # -- scenes --------------------------------------------------------------------------------
+    def scene(self, raw: _RawScene) -> Scene | None:
+        f, body, sid = raw.file, raw.body, raw.id
+        before = len(self.problems)
+        what = f"scene '{sid}'"
+        self.keys(f, body, raw.key, SCENE_KEYS, ("title", "text"), what)
+        title = self.text(f, body["title"][1], f"title of {what}") if "title" in body else None
+        text = self.text(f, body["text"][1], f"text of {what}") if "text" in body else None
+        beats = []
+        if "beats" in body:
+            for name, node in self.names(f, body["beats"][1], "beat"):
+                if name not in self.decl.beats:
+                    self.error(f.loc(node), f"unknown beat '{name}'{did_you_mean(name, self.decl.beats)}; "
+                               f"beats are declared in {STORY_FILE}")
+                beats.append(name)
+        on_enter = self.effects(f, body["on_enter"][1], f"on_enter of {what}") if "on_enter" in body \
+            else NO_EFFECTS
+        ending = self.ending(f, body["ending"][1], what) if "ending" in body else None
+        choices: list[Choice] = []
+        if "choices" in body:
+            node = body["choices"][1]
+            if not isinstance(node, yaml.SequenceNode):
+                self.error(f.loc(node), f"choices of {what} must be a list, not {_kind(node)}")
+            else:
+                seen: dict[str, Choice] = {}
+                for entry in node.value:
+                    choice = self.choice(f, entry, sid)
+                    if choice is None:
+                        continue
+                    if choice.id in seen:
+                        self.error(choice.loc, f"choice id '{choice.id}' is used twice in {what} "
+                                   f"(first at line {seen[choice.id].loc.line})")
+                        continue
+                    seen[choice.id] = choice
+                    choices.append(choice)
+                self.same_outcome(choices, what)
+        if "ending" in body and choices:
+            self.error(f.loc(body["choices"][0]), f"{what} is an ending, so it cannot have choices")
+        if "ending" not in body and "choices" not in body:
+            self.error(f.loc(raw.key), f"{what} has no choices and is not an ending; add 'choices' "
+                       "or mark it with 'ending'")
+        elif "ending" not in body and "choices" in body and not choices and len(self.problems) == before:
+            self.error(f.loc(body["choices"][1]), f"{what} has an empty list of choices and is not an ending")
+        if len(self.problems) > before and any(p.is_error for p in self.problems[before:]):
+            return None
+        assert title is not None and text is not None
+        return Scene(sid, title, raw.act, text, tuple(beats), on_enter, tuple(choices), ending, f.loc(raw.key))
+
+    def same_outcome(self, choices: list[Choice], what: str) -> None:
+        outcomes: dict[tuple, Choice] = {}
+        for choice in choices:
+            outcome = (choice.target, choice.effects)
+            if outcome in outcomes:
+                self.warn(choice.loc, f"choice '{choice.id}' in {what} leads to the same scene with the same "
+                          f"effects as '{outcomes[outcome].id}'; make the choice matter or merge them")
+            else:
+                outcomes[outcome] = choice
+
+    def ending(self, f: YamlFile, node: yaml.Node, what: str) -> Ending | None:
+        pairs = self.mapping(f, node, f"ending of {what}")
+        if pairs is None:
+            return None
+        self.keys(f, pairs, node, ENDING_KEYS, ENDING_KEYS, f"ending of {what}")
+        kind = self.ident(f, pairs["kind"][1], "ending kind") if "kind" in pairs else None
+        if kind is not None and kind not in ENDING_KINDS:
+            self.error(f.loc(pairs["kind"][1]), f"unknown ending kind '{kind}'{did_you_mean(kind, ENDING_KINDS)}; "
+                       f"expected one of: {', '.join(ENDING_KINDS)}")
+            return None
+        title = self.text(f, pairs["title"][1], f"ending title of {what}") if "title" in pairs else None
+        return Ending(kind, title) if kind and title else None
+
+    def choice(self, f: YamlFile, node: yaml.Node, sid: str) -> Choice | None:
+        pairs = self.mapping(f, node, f"a choice in scene '{sid}'")
+        if pairs is None:
+            return None
+        cid = self.ident(f, pairs["id"][1], "choice id") if "id" in pairs else None
+        what = f"choice '{cid}'" if cid else f"a choice in scene '{sid}'"
+        self.keys(f, pairs, node, CHOICE_KEYS, ("id", "text", "goto"), what)
+        text = self.text(f, pairs["text"][1], f"text of {what}") if "text" in pairs else None
+        target = None
+        if "goto" in pairs:
+            target_node = pairs["goto"][1]
+            target = self.ident(f, target_node, "goto")
+            if target is not None and target not in self.raw:
+                if not self.incomplete:
+                        self.error(f.loc(target_node), f"{what} goes to scene '{target}', which does not "
+                               f"exist{did_you_mean(target, self.raw)}")
+                target = None
+        condition = self.condition(f, pairs["if"][1]) if "if" in pairs else None
+        effects = self.effects(f, pairs["do"][1], f"'do' of {what}") if "do" in pairs else NO_EFFECTS
+        locked: str | None = None
+        if "locked" in pairs:
+            locked_node = pairs["locked"][1]
+            if isinstance(locked_node, yaml.ScalarNode) and locked_node.tag == BOOL:
+                locked = "" if scalar_value(locked_node) else None
+            else:
+                locked = self.text(f, locked_node, f"'locked' of {what}")
+            if "if" not in pairs:
+                self.warn(f.loc(locked_node), f"'locked' does nothing on {what}: it has no 'if'")
+        if cid is None or text is None or target is None or ("if" in pairs and condition is None):
+            return None
+        return Choice(cid, text, target, condition, effects, locked, f.loc(node))
+
+    def condition(self, f: YamlFile, node: yaml.Node) -> Condition | None:
+        loc = f.loc(node)
+        if not isinstance(node, yaml.ScalarNode) or node.tag not in (STR, BOOL, INT):
+            self.error(loc, f"'if' must be a condition such as 'has keys and trust >= 2', not {_kind(node)}")
+            return None
+        source = node.value
+        single_line = node.start_mark.line == node.end_mark.line
+        base = loc.shifted(1) if node.style in ("'", '"') else loc
+        try:
+            tree = conditions.parse(source)
+            errors = conditions.check(tree, self.names_for_conditions())
+        except conditions.ConditionError as exc:
+            errors = [exc]
+            tree = None
+        for err in errors:
+            where = base.shifted(err.pos) if single_line else loc
+            self.error(where, f"in condition '{source}': {err.message}")
+        if errors or tree is None:
+            return None
+        for kind, name in conditions.names_read(tree):
+            (self.read_items if kind == "item" else self.read_variables).add(name)
+        return Condition(source, tree, conditions.compile_tree(tree), loc)
+
+    def names_for_conditions(self) -> conditions.Names:
+        return conditions.Names(self.decl.items, {k: v.default for k, v in self.decl.variables.items()},
+                                self.raw)
+
+    def effects(self, f: YamlFile, node: yaml.Node, what: str) -> Effects:
+        pairs = self.mapping(f, node, what)
+        if pairs is None:
+            return NO_EFFECTS
+        self.keys(f, pairs, node, EFFECT_KEYS, (), what)
+        give = self.item_names(f, pairs, "give")
+        take = self.item_names(f, pairs, "take")
+        self.given.update(give)
+        settings: list[tuple[str, Value]] = []
+        adds: list[tuple[str, int]] = []
+        if "set" in pairs:
+            settings.extend(self.settings(f, pairs["set"][1]))
+        if "clear" in pairs:
+            for name, name_node in self.names(f, pairs["clear"][1], "variable"):
+                if self.variable_ref(f, name_node, name, "clear", bool):
+                    settings.append((name, False))
+        if "add" in pairs:
+            add_node = pairs["add"][1]
+            for name, (key, value) in (self.mapping(f, add_node, "'add'") or {}).items():
+                if not self.variable_ref(f, key, name, "add", int):
+                    continue
+                if not isinstance(value, yaml.ScalarNode) or value.tag != INT:
+                    self.error(f.loc(value), f"'add' needs a whole number for '{name}', not {_kind(value)}")
+                    continue
+                adds.append((name, int(scalar_value(value))))  # type: ignore[arg-type]
+        self.changed.update(name for name, _ in settings)
+        self.changed.update(name for name, _ in adds)
+        return Effects(tuple(give), tuple(take), tuple(settings), tuple(adds))
+
+    def item_names(self, f: YamlFile, pairs: Pairs, verb: str) -> list[str]:
+        found = []
+        if verb not in pairs:
+            return found
+        for name, node in self.names(f, pairs[verb][1], "item"):
+            if name in self.decl.items:
+                found.append(name)
+            elif name in self.decl.variables:
+                self.error(f.loc(node), f"cannot {verb} '{name}': it is a {self.decl.variables[name].kind}, "
+                           f"not an item; use 'set' or 'add'")
+            else:
+                self.error(f.loc(node), f"unknown item '{name}'{did_you_mean(name, self.decl.items)}; "
+                           f"items are declared in {STORY_FILE}")
+        return found
+
+    def settings(self, f: YamlFile, node: yaml.Node) -> list[tuple[str, Value]]:
+        """``set: flag``, ``set: [a, b]`` (flags become true) or ``set: {name: value}``."""
+        if not isinstance(node, yaml.MappingNode):
+            return [(name, True) for name, name_node in self.names(f, node, "variable")
+                    if self.variable_ref(f, name_node, name, "set", bool)]
+        found: list[tuple[str, Value]] = []
+        for key, value in node.value:
+            name = key.value
+            var = self.variable_ref(f, key, name, "set", None)
+            if var is None:
+                continue
+            wanted = BOOL if isinstance(var.default, bool) else INT
+            if not isinstance(value, yaml.ScalarNode) or value.tag != wanted:
+                self.error(f.loc(value), f"'{name}' is a {var.kind}; set it to "
+                           f"{'true or false' if wanted == BOOL else 'a whole number'}, not {_kind(value)}")
+                continue
+            found.append((name, scalar_value(value)))  # type: ignore[arg-type]
+        return found
+
+    def variable_ref(self, f: YamlFile, node: yaml.Node, name: str, verb: str,
+                     kind: type | None) -> Variable | None:
+        var = self.decl.variables.get(name)
+        if var is None:
+            hint = "it is an item; use 'give' or 'take'" if name in self.decl.items else \
+                f"variables are declared in {STORY_FILE}"
+            self.error(f.loc(node), f"unknown variable '{name}'{did_you_mean(name, self.decl.variables)}; {hint}")
+            return None
+        if kind is bool and not isinstance(var.default, bool):
+            self.error(f.loc(node), f"cannot {verb} '{name}' like a flag: it is an integer; use 'set: "
+                       f"{{{name}: 0}}' or 'add'")
+            return None
+        if kind is int and isinstance(var.default, bool):
+            self.error(f.loc(node), f"cannot {verb} to '{name}': it is a flag, not an integer")
+            return None
+        return var
+
+    # -- whole-story warnings ------------------------------------------------------------------
+    def usage_warnings(self, scenes: dict[str, Scene]) -> None:
+        d = self.decl
+        for item in d.items.values():
+            if item.id not in self.given:
+                self.warn(item.loc, f"item '{item.id}' is never given to the player")
+            elif item.id not in self.read_items:
+                self.warn(item.loc, f"item '{item.id}' is never needed by any condition")
+        for var in d.variables.values():
+            if var.id not in self.read_variables:
+                self.warn(var.loc, f"variable '{var.id}' is never read by any condition")
+            elif var.id not in self.changed:
+                self.warn(var.loc, f"variable '{var.id}' never changes from its default")
+        shown = {beat for scene in scenes.values() for beat in scene.beats}
+        for beat in d.beats.values():
+            if beat.id not in shown:
+                self.warn(beat.loc, f"beat '{beat.id}' is not shown by any scene")
+        targets = {c.target for scene in scenes.values() for c in scene.choices}
+        for scene in scenes.values():
+            if scene.id not in targets and scene.id != d.start:
+                self.warn(scene.loc, f"no choice leads to scene '{scene.id}'")
+
+
+def _kind(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    return {STR: "text", INT: "a number", BOOL: "true/false", "tag:yaml.org,2002:null": "nothing",
+            "tag:yaml.org,2002:float": "a number"}.get(node.tag, "a value")

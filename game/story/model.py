@@ -1,0 +1,151 @@
+"""The content model: an immutable, fully validated story.
+
+A Story is built once by the loader and never changes. Every object keeps the location it came
+from so that any later message (a locked choice, an analysis finding) can point at the YAML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from game.story.problems import Loc
+
+if TYPE_CHECKING:
+    from game.engine import State
+
+Value = int | bool
+
+
+@dataclass(frozen=True, slots=True)
+class Act:
+    id: str
+    title: str
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    id: str
+    name: str
+    description: str
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    """A flag (bool) or counter (int), declared once with its default."""
+
+    id: str
+    default: Value
+    description: str
+    loc: Loc
+
+    @property
+    def kind(self) -> str:
+        return "flag" if isinstance(self.default, bool) else "integer"
+
+
+@dataclass(frozen=True, slots=True)
+class Beat:
+    """A plot beat of the film that scenes can show; canonical beats must appear on the film's path."""
+
+    id: str
+    title: str
+    canonical: bool
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """A parsed condition: its source text, its syntax tree and a compiled test."""
+
+    source: str
+    tree: object
+    test: Callable[[State], bool] = field(compare=False)
+    loc: Loc
+
+    def reads(self) -> frozenset[str]:
+        """Names of the items, variables and scenes this condition looks at."""
+        from game.story.conditions import names_read
+
+        return names_read(self.tree)
+
+
+@dataclass(frozen=True, slots=True)
+class Effects:
+    """Changes to the state: items given and taken, variables set and added to."""
+
+    give: tuple[str, ...] = ()
+    take: tuple[str, ...] = ()
+    set: tuple[tuple[str, Value], ...] = ()
+    add: tuple[tuple[str, int], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.give or self.take or self.set or self.add)
+
+
+NO_EFFECTS = Effects()
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    id: str
+    text: str
+    target: str
+    condition: Condition | None
+    effects: Effects
+    locked_reason: str | None
+    """Shown to the player while the choice is locked; None hides a locked choice entirely."""
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class Ending:
+    kind: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Scene:
+    id: str
+    title: str
+    act: str
+    text: str
+    beats: tuple[str, ...]
+    on_enter: Effects
+    choices: tuple[Choice, ...]
+    ending: Ending | None
+    loc: Loc
+
+    def choice(self, choice_id: str) -> Choice | None:
+        for choice in self.choices:
+            if choice.id == choice_id:
+                return choice
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    id: str
+    title: str
+    version: str
+    start: str
+    acts: tuple[Act, ...]
+    items: Mapping[str, Item]
+    variables: Mapping[str, Variable]
+    beats: tuple[Beat, ...]
+    scenes: Mapping[str, Scene]
+    fingerprint: str
+    """A digest of every story file's bytes: saves use it to notice that the story changed."""
+    root: str
+    """The folder the story was loaded from."""
+    warnings: tuple = ()
+
+    def act(self, act_id: str) -> Act:
+        return next(a for a in self.acts if a.id == act_id)
+
+    @property
+    def endings(self) -> tuple[Scene, ...]:
+        return tuple(s for s in self.scenes.values() if s.ending is not None)

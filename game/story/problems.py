@@ -1,0 +1,69 @@
+"""Where things are in scene files, and the problems found there."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Loc:
+    """A 1-based line and column in a file, so every message can point at its cause."""
+
+    path: str
+    line: int = 1
+    col: int = 1
+
+    def __str__(self) -> str:
+        return f"{display_path(self.path)}:{self.line}:{self.col}"
+
+    def shifted(self, columns: int) -> Loc:
+        """The location ``columns`` characters further along the same line."""
+        return Loc(self.path, self.line, self.col + columns)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One error or warning, printed as ``path:line:col: severity: message``."""
+
+    loc: Loc
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        return f"{self.loc}: {self.severity}: {self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+
+class StoryError(Exception):
+    """Raised when a story cannot be loaded; carries every problem found, not just the first."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def display_path(path: str) -> str:
+    """A path relative to the working folder when it lies inside it, so messages stay short."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if relative.startswith("..") else relative
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A ' (did you mean 'x'?)' suffix for the closest known name, or nothing."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def file_loc(path: Path | str) -> Loc:
+    """The start of a file, for problems about the file as a whole."""
+    return Loc(str(path), 1, 1)

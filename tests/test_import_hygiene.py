@@ -1,0 +1,29 @@
+"""The engine and the author commands never import Textual (they must start fast and run anywhere)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def modules_after(code: str) -> set[str]:
+    probe = f"{code}\nimport sys\nprint('\\n'.join(sys.modules))"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return set(result.stdout.split())
+
+
+def test_importing_the_engine_does_not_import_textual() -> None:
+    loaded = modules_after("import game.engine, game.story, game.walkthrough")
+    assert "game.engine" in loaded
+    assert not any(m == "textual" or m.startswith("textual.") for m in loaded)
+
+
+def test_check_and_walk_commands_do_not_import_textual() -> None:
+    loaded = modules_after("import contextlib, io\nfrom game.cli import main\n"
+                           "with contextlib.redirect_stdout(io.StringIO()):\n"
+                           "    assert main(['check']) == 0\n    assert main(['walk']) == 0")
+    assert "game.story.loader" in loaded
+    assert not any(m == "textual" or m.startswith("textual.") for m in loaded)

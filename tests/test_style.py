@@ -1,0 +1,17 @@
+"""The code base stays ruff-clean; the check runs with the tests so CI enforces it."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+
+def test_ruff_finds_nothing() -> None:
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+    assert ruff, "ruff is part of the test extras"
+    result = subprocess.run([ruff, "check", "game", "tests"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stdout
