@@ -12,6 +12,8 @@ from pathlib import Path
 
 from game import __version__, engine
 from game.bundled import bundled_scenes, canonical_walkthrough
+from game.locations import SAVES_ENV, saves_folder
+from game.saves import SaveError, SaveStore
 from game.story import StoryError, check_story, load_story
 from game.story.model import Story
 
@@ -36,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--scenes", metavar="DIR", type=Path, default=None,
                         help="story folder to use (default: the bundled story)")
+    common.add_argument("--saves", metavar="DIR", type=Path, default=None,
+                        help=f"save folder (default: ${SAVES_ENV}, saves/ in a checkout, else your data folder)")
     parser = argparse.ArgumentParser(
         prog="daylights", parents=[common],
         description="Daylights: a terminal spy story after The Living Daylights.")
@@ -45,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
 
     play = sub.add_parser("play", parents=[common], help="play the story (the default command)")
     play.add_argument("--plain", action="store_true", help="line-by-line mode for pipes and screen readers")
+    start = play.add_mutually_exclusive_group()
+    start.add_argument("--continue", dest="resume", action="store_true", help="continue from the latest autosave")
+    start.add_argument("--load", metavar="NAME", help="start from a saved slot")
     play.set_defaults(run=_play)
 
     check = sub.add_parser("check", parents=[common], help="validate a story folder")
@@ -96,9 +103,26 @@ def _play(args: argparse.Namespace) -> int:
     story = _load(args)
     if story is None:
         return 1
-    from game import plain
+    from game.plain import PlainGame
 
-    return plain.play(story, sys.stdin, sys.stdout)
+    store = SaveStore(saves_folder(args.saves))
+    state = None
+    try:
+        if args.resume:
+            latest = store.latest_autosave(story)
+            if latest is None:
+                print(f"daylights: there is no autosave to continue in {store.folder}", file=sys.stderr)
+                return 1
+            args.load = latest.slot
+        if args.load:
+            loaded = store.load(args.load, story)
+            state = loaded.state
+            for note in loaded.notes:
+                print(f"({note})")
+    except SaveError as exc:
+        print(f"daylights: {exc}", file=sys.stderr)
+        return 1
+    return PlainGame(story, sys.stdin, sys.stdout, store, state).run()
 
 
 def _walk(args: argparse.Namespace) -> int:

@@ -232,15 +232,22 @@ def replay(story: Story, choice_ids: Iterable[str], start: State | None = None) 
 
 
 def history(story: Story, state: State) -> list[tuple[Scene, Choice | None]]:
-    """Each scene visited in this playthrough with the choice taken there (None for the current one)."""
+    """Each scene visited in this playthrough with the choice taken there (None for the current one).
+
+    A save brought forward from an edited story may hold a path that no longer replays; the
+    history then stops where the path breaks and ends with the current scene.
+    """
     steps: list[tuple[Scene, Choice | None]] = []
     current = new_game(story)
     for choice_id in state.path:
         scene = story.scenes[current.scene]
-        choice = scene.choice(choice_id)
-        steps.append((scene, choice))
-        current = choose(story, current, choice_id)
-    steps.append((story.scenes[current.scene], None))
+        try:
+            following = choose(story, current, choice_id)
+        except ChoiceError:
+            break
+        steps.append((scene, scene.choice(choice_id)))
+        current = following
+    steps.append((story.scenes[state.scene], None))
     return steps
 
 

@@ -1,16 +1,20 @@
 """Plain mode: the story line by line on standard streams, for pipes and screen readers.
 
 Everything is plain text with no colour or cursor movement; each prompt reads one line. The
-rules come from the engine; this module only prints states and reads commands.
+rules come from the engine and saving from the saves module; this module only prints states,
+reads commands and keeps the undo history.
 """
 
 from __future__ import annotations
 
 import textwrap
+import time
+from collections.abc import Callable
 from typing import TextIO
 
 from game import engine
 from game.engine import State
+from game.saves import SaveError, SaveStore
 from game.story.model import Story
 
 WIDTH = 78
@@ -20,6 +24,9 @@ Commands:
   look          show the scene again
   inventory, i  list what you carry
   undo, u       take back your last choice
+  save NAME     save into a named slot (overwrites it)
+  load NAME     load a named slot, 'quicksave' or an autosave
+  saves         list the saves
   help, ?       show this help
   quit, q       leave the game (end of input also leaves)"""
 
@@ -58,49 +65,140 @@ def render_inventory(story: Story, state: State) -> str:
     return "\n".join(lines)
 
 
-def play(story: Story, stdin: TextIO, stdout: TextIO, state: State | None = None) -> int:
-    """Play until an ending, ``quit`` or the end of input. Returns the process exit code."""
-    history = [state or engine.new_game(story)]
+def render_saves(store: SaveStore, story: Story) -> str:
+    infos = store.list(story)
+    if not infos:
+        return "There are no saves yet."
+    lines = ["Saves:"]
+    for info in infos:
+        if info.error:
+            lines.append(f"  {info.slot:<20} (cannot be loaded: {info.error})")
+        else:
+            lines.append(f"  {info.slot:<20} {info.act_title} — {info.scene_title}, {info.moves} moves, "
+                         f"{format_duration(info.elapsed)}, saved {info.saved_at}")
+    return "\n".join(lines)
 
-    def say(text: str) -> None:
-        stdout.write(text + "\n")
-        stdout.flush()
 
-    say(render_scene(story, history[-1]))
-    while engine.ending_of(story, history[-1]) is None:
-        stdout.write("> ")
-        stdout.flush()
-        line = stdin.readline()
-        if not line:
-            say("\n(end of input: leaving the game)")
-            return 0
-        command = line.strip().lower()
-        current = history[-1]
-        if command in ("q", "quit", "exit"):
-            say("You leave the story here.")
-            return 0
-        if command in ("?", "h", "help"):
-            say(HELP)
-        elif command in ("i", "inv", "inventory"):
-            say(render_inventory(story, current))
-        elif command in ("l", "look"):
-            say(render_scene(story, current))
-        elif command in ("u", "undo"):
-            if len(history) == 1:
-                say("There is nothing to undo yet.")
+def format_duration(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+
+
+class PlainGame:
+    """One plain-mode session: the undo history, the clock and the commands."""
+
+    def __init__(self, story: Story, stdin: TextIO, stdout: TextIO, store: SaveStore | None = None,
+                 state: State | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+        self.story = story
+        self.stdin = stdin
+        self.stdout = stdout
+        self.store = store
+        self.clock = clock
+        self.history = [state or engine.new_game(story)]
+        self.since = clock()
+
+    def say(self, text: str) -> None:
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    @property
+    def state(self) -> State:
+        """The current state with the play time counted up to now."""
+        current = self.history[-1]
+        return current.with_elapsed(current.elapsed + self.clock() - self.since)
+
+    def run(self) -> int:
+        """Play until an ending, ``quit`` or the end of input. Returns the process exit code."""
+        self.say(render_scene(self.story, self.history[-1]))
+        while engine.ending_of(self.story, self.history[-1]) is None:
+            self.stdout.write("> ")
+            self.stdout.flush()
+            line = self.stdin.readline()
+            if not line:
+                self.say("\n(end of input: leaving the game)")
+                return 0
+            if not self.command(line.strip()):
+                return 0
+        self.reached_ending()
+        return 0
+
+    def command(self, line: str) -> bool:
+        """Carry out one command; False when the player quits."""
+        verb, _, rest = line.partition(" ")
+        verb = verb.lower()
+        rest = rest.strip()
+        if verb in ("q", "quit", "exit"):
+            self.say("You leave the story here.")
+            return False
+        if verb in ("?", "h", "help"):
+            self.say(HELP)
+        elif verb in ("i", "inv", "inventory"):
+            self.say(render_inventory(self.story, self.history[-1]))
+        elif verb in ("l", "look"):
+            self.say(render_scene(self.story, self.history[-1]))
+        elif verb in ("u", "undo"):
+            self.undo()
+        elif verb in ("save", "load", "saves"):
+            self.saving(verb, rest)
+        elif verb.isdigit():
+            self.take(int(verb))
+        elif verb:
+            self.say(f"Unknown command '{line[:40]}'. Type a choice number, or 'help'.")
+        return True
+
+    def take(self, number: int) -> None:
+        open_choices = engine.open_choices(self.story, self.history[-1])
+        if not 1 <= number <= len(open_choices):
+            self.say(f"There is no choice {number}; pick 1 to {len(open_choices)}.")
+            return
+        now = self.state
+        self.since = self.clock()
+        self.history.append(engine.choose(self.story, now, open_choices[number - 1].id))
+        self.say("")
+        self.say(render_scene(self.story, self.history[-1]))
+        if self.store is not None:
+            try:
+                self.store.autosave(self.story, self.history[-1])
+            except SaveError as exc:
+                self.say(f"(autosave failed: {exc})")
+
+    def undo(self) -> None:
+        if len(self.history) == 1:
+            self.say("There is nothing to undo yet.")
+            return
+        self.history.pop()
+        self.say("(undone)\n")
+        self.say(render_scene(self.story, self.history[-1]))
+
+    def saving(self, verb: str, name: str) -> None:
+        if self.store is None:
+            self.say("Saving is switched off in this session.")
+            return
+        try:
+            if verb == "saves":
+                self.say(render_saves(self.store, self.story))
+            elif not name:
+                self.say(f"Usage: {verb} NAME")
+            elif verb == "save":
+                info = self.store.save(name, self.story, self.state)
+                self.say(f"Saved '{info.slot}'.")
             else:
-                history.pop()
-                say("(undone)\n")
-                say(render_scene(story, history[-1]))
-        elif command.isdigit():
-            open_choices = engine.open_choices(story, current)
-            number = int(command)
-            if 1 <= number <= len(open_choices):
-                history.append(engine.choose(story, current, open_choices[number - 1].id))
-                say("")
-                say(render_scene(story, history[-1]))
-            else:
-                say(f"There is no choice {number}; pick 1 to {len(open_choices)}.")
-        elif command:
-            say(f"Unknown command '{command[:40]}'. Type a choice number, or 'help'.")
-    return 0
+                loaded = self.store.load(name, self.story)
+                self.history = [loaded.state]
+                self.since = self.clock()
+                for note in loaded.notes:
+                    self.say(f"({note})")
+                self.say(f"Loaded '{name}'.\n")
+                self.say(render_scene(self.story, loaded.state))
+        except SaveError as exc:
+            self.say(f"Cannot {verb}: {exc}")
+
+    def reached_ending(self) -> None:
+        if self.store is None:
+            return
+        try:
+            if self.store.record_ending(self.story, self.history[-1]):
+                found = len(self.store.endings_found(self.story))
+                self.say(f"(A new ending: {found} of {len(self.story.endings)} found.)")
+        except SaveError as exc:
+            self.say(f"(could not record the ending: {exc})")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
 import pytest
 
 from game.bundled import bundled_scenes
+from game.locations import SAVES_ENV
 from game.story import Story, load_story
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,6 +89,17 @@ def bundled() -> Story:
 
 def run_cli(*args: str, input: str | None = None, cwd: Path | None = None,
             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m game ARGS`` in a real subprocess, as a user or CI would."""
+    """Run ``python -m game ARGS`` in a real subprocess, as a user or CI would.
+
+    Unless ``env`` says otherwise, saves go to a fresh temporary folder, never the checkout's.
+    """
+    if env is None:
+        env = {**os.environ, SAVES_ENV: tempfile.mkdtemp(prefix="daylights-saves-")}
     return subprocess.run([sys.executable, "-m", "game", *args], input=input, capture_output=True,
                           text=True, cwd=cwd or ROOT, env=env, timeout=120)
+
+
+@pytest.fixture(autouse=True)
+def _saves_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test ever writes into the checkout's saves/ folder."""
+    monkeypatch.setenv(SAVES_ENV, str(tmp_path_factory.mktemp("saves")))

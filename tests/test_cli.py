@@ -94,3 +94,41 @@ def test_walk_fails_when_the_ending_differs(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert json.loads(result.stdout)["ending"] == "cellar"
     assert "expected ending 'win' but reached 'cellar'" in result.stderr
+
+
+def saves_env(folder: Path) -> dict[str, str]:
+    import os
+
+    return {**os.environ, "DAYLIGHTS_SAVES": str(folder)}
+
+
+def test_plain_save_list_and_load_by_name(tmp_path: Path) -> None:
+    story = str(write_story(tmp_path / "s"))
+    env = saves_env(tmp_path / "saves")
+    first = run_cli("play", "--plain", "--scenes", story, input="1\nsave my slot\nsaves\nquit\n", env=env)
+    assert "Saved 'my slot'." in first.stdout
+    assert "my slot              Act One — Hall, 1 moves" in first.stdout
+    second = run_cli("play", "--plain", "--scenes", story, input="load my slot\ni\nsave ../escape\nquit\n", env=env)
+    assert "Loaded 'my slot'." in second.stdout and "Brass key" in second.stdout
+    assert "Cannot save: a save name cannot contain '/'" in second.stdout
+    assert not (tmp_path / "escape.json").exists()
+
+
+def test_continue_and_load_flags_start_from_saves(tmp_path: Path) -> None:
+    story = str(write_story(tmp_path / "s"))
+    env = saves_env(tmp_path / "saves")
+    none_yet = run_cli("play", "--plain", "--continue", "--scenes", story, input="", env=env)
+    assert none_yet.returncode == 1 and "there is no autosave to continue" in none_yet.stderr
+    run_cli("play", "--plain", "--scenes", story, input="1\n3\nquit\n", env=env)
+    resumed = run_cli("play", "--plain", "--continue", "--scenes", story, input="i\nquit\n", env=env)
+    assert resumed.returncode == 0 and "Brass key" in resumed.stdout
+    missing = run_cli("play", "--plain", "--load", "nope", "--scenes", story, input="", env=env)
+    assert missing.returncode == 1 and missing.stderr.strip() == "daylights: there is no save called 'nope'"
+
+
+def test_reaching_an_ending_is_recorded(tmp_path: Path) -> None:
+    story = str(write_story(tmp_path / "s"))
+    env = saves_env(tmp_path / "saves")
+    result = run_cli("play", "--plain", "--scenes", story, input="1\n2\n", env=env)
+    assert "(A new ending: 1 of 2 found.)" in result.stdout
+    assert "cellar" in (tmp_path / "saves" / "endings.json").read_text()

@@ -595,5 +595,5 @@ def _kind(node: yaml.Node) -> str:
         return "a mapping"
     if isinstance(node, yaml.SequenceNode):
         return "a list"
-    return {STR: "text", INT: "a number", BOOL: "true/false", "tag:yaml.org,2002:null": "nothing",
+    return {STR: "text", INT: "a number", BOOL: "true/false", "tag:yaml.org,2002:null": "an empty value",
             "tag:yaml.org,2002:float": "a number"}.get(node.tag, "a value")
