@@ -62,7 +62,10 @@ def _parser() -> argparse.ArgumentParser:
     walk = sub.add_parser("walk", parents=[common], help="replay a walkthrough headlessly")
     walk.add_argument("file", nargs="?", type=Path,
                       help="walkthrough YAML (default: the story's canonical walkthrough)")
-    walk.add_argument("--json", action="store_true", help="print one JSON object")
+    shown = walk.add_mutually_exclusive_group()
+    shown.add_argument("--json", action="store_true", help="print one JSON object")
+    shown.add_argument("--transcript", action="store_true",
+                       help="print the plain-mode session of the walkthrough (the golden transcript)")
     walk.set_defaults(run=_walk)
     return parser
 
@@ -138,6 +141,11 @@ def _walk(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 1
     result = walk(story, walkthrough)
+    if args.transcript and result.failure is None:
+        from game.plain import transcript
+
+        sys.stdout.write(transcript(story, list(walkthrough.choices)))
+        return 0
     final = result.final
     ending = engine.ending_of(story, final)
     scenes = [story.scenes[s.scene] for s in result.states]

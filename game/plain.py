@@ -7,6 +7,7 @@ reads commands and keeps the undo history.
 
 from __future__ import annotations
 
+import io
 import textwrap
 import time
 from collections.abc import Callable
@@ -88,8 +89,11 @@ class PlainGame:
     """One plain-mode session: the undo history, the clock and the commands."""
 
     def __init__(self, story: Story, stdin: TextIO, stdout: TextIO, store: SaveStore | None = None,
-                 state: State | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+                 state: State | None = None, clock: Callable[[], float] = time.monotonic,
+                 echo: bool = False) -> None:
         self.story = story
+        self.echo = echo
+        """Write each command after its prompt, so that output read alone is a transcript."""
         self.stdin = stdin
         self.stdout = stdout
         self.store = store
@@ -114,6 +118,8 @@ class PlainGame:
             self.stdout.write("> ")
             self.stdout.flush()
             line = self.stdin.readline()
+            if self.echo:
+                self.stdout.write(line if line.endswith("\n") else line + "\n")
             if not line:
                 self.say("\n(end of input: leaving the game)")
                 return 0
@@ -202,3 +208,16 @@ class PlainGame:
                 self.say(f"(A new ending: {found} of {len(self.story.endings)} found.)")
         except SaveError as exc:
             self.say(f"(could not record the ending: {exc})")
+
+
+def transcript(story: Story, choice_ids: list[str]) -> str:
+    """The plain-mode session of playing ``choice_ids``, with each typed number shown."""
+    numbers = []
+    state = engine.new_game(story)
+    for choice_id in choice_ids:
+        open_ids = [c.id for c in engine.open_choices(story, state)]
+        numbers.append(str(open_ids.index(choice_id) + 1))
+        state = engine.choose(story, state, choice_id)
+    out = io.StringIO()
+    PlainGame(story, io.StringIO("\n".join(numbers) + "\n"), out, echo=True).run()
+    return out.getvalue()
