@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -102,7 +103,15 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if errors or (args.strict and warnings) else 0
 
 
+def _wants_plain(args: argparse.Namespace) -> bool:
+    """Plain mode when asked, and whenever a full-screen interface could not work."""
+    return (args.plain or not sys.stdin.isatty() or not sys.stdout.isatty()
+            or os.environ.get("TERM", "") in ("dumb", ""))
+
+
 def _play(args: argparse.Namespace) -> int:
+    if not _wants_plain(args):
+        return _play_tui(args)
     story = _load(args)
     if story is None:
         return 1
@@ -126,6 +135,15 @@ def _play(args: argparse.Namespace) -> int:
         print(f"daylights: {exc}", file=sys.stderr)
         return 1
     return PlainGame(story, sys.stdin, sys.stdout, store, state).run()
+
+
+def _play_tui(args: argparse.Namespace) -> int:
+    from game.tui.app import DaylightsApp
+
+    start = "continue" if args.resume else f"load:{args.load}" if args.load else None
+    app = DaylightsApp(_scenes(args), SaveStore(saves_folder(args.saves)), start=start)
+    app.run()
+    return 0
 
 
 def _walk(args: argparse.Namespace) -> int:

@@ -2,7 +2,7 @@
 
 Everything is plain text with no colour or cursor movement; each prompt reads one line. The
 rules come from the engine and saving from the saves module; this module only prints states,
-reads commands and keeps the undo history.
+reads commands; the Session keeps the undo history, the clock and the saves.
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from collections.abc import Callable
 from typing import TextIO
 
 from game import engine
+from game.display import paragraphs, play_time, saved_at
 from game.engine import State
 from game.saves import SaveError, SaveStore
+from game.session import Session
 from game.story.model import Story
 
 WIDTH = 78
@@ -34,8 +36,7 @@ Commands:
 
 def wrap(text: str, width: int = WIDTH) -> str:
     """Reflow prose paragraph by paragraph, keeping the blank lines between them."""
-    paragraphs = [" ".join(p.split()) for p in text.strip().split("\n\n")]
-    return "\n\n".join(textwrap.fill(p, width) for p in paragraphs if p)
+    return "\n\n".join(textwrap.fill(p, width) for p in paragraphs(text))
 
 
 def render_scene(story: Story, state: State) -> str:
@@ -76,45 +77,31 @@ def render_saves(store: SaveStore, story: Story) -> str:
             lines.append(f"  {info.slot:<20} (cannot be loaded: {info.error})")
         else:
             lines.append(f"  {info.slot:<20} {info.act_title} — {info.scene_title}, {info.moves} moves, "
-                         f"{format_duration(info.elapsed)}, saved {info.saved_at}")
+                         f"{play_time(info.elapsed)}, saved {saved_at(info.saved_at)}")
     return "\n".join(lines)
 
 
-def format_duration(seconds: float) -> str:
-    whole = int(seconds)
-    return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
-
-
 class PlainGame:
-    """One plain-mode session: the undo history, the clock and the commands."""
+    """One plain-mode session: reads commands and prints what the Session does with them."""
 
     def __init__(self, story: Story, stdin: TextIO, stdout: TextIO, store: SaveStore | None = None,
                  state: State | None = None, clock: Callable[[], float] = time.monotonic,
                  echo: bool = False) -> None:
         self.story = story
-        self.echo = echo
-        """Write each command after its prompt, so that output read alone is a transcript."""
         self.stdin = stdin
         self.stdout = stdout
-        self.store = store
-        self.clock = clock
-        self.history = [state or engine.new_game(story)]
-        self.since = clock()
+        self.session = Session(story, store, state, clock)
+        self.echo = echo
+        """Write each command after its prompt, so that output read alone is a transcript."""
 
     def say(self, text: str) -> None:
         self.stdout.write(text + "\n")
         self.stdout.flush()
 
-    @property
-    def state(self) -> State:
-        """The current state with the play time counted up to now."""
-        current = self.history[-1]
-        return current.with_elapsed(current.elapsed + self.clock() - self.since)
-
     def run(self) -> int:
         """Play until an ending, ``quit`` or the end of input. Returns the process exit code."""
-        self.say(render_scene(self.story, self.history[-1]))
-        while engine.ending_of(self.story, self.history[-1]) is None:
+        self.say(render_scene(self.story, self.session.state))
+        while self.session.ending is None:
             self.stdout.write("> ")
             self.stdout.flush()
             line = self.stdin.readline()
@@ -125,7 +112,6 @@ class PlainGame:
                 return 0
             if not self.command(line.strip()):
                 return 0
-        self.reached_ending()
         return 0
 
     def command(self, line: str) -> bool:
@@ -133,17 +119,22 @@ class PlainGame:
         verb, _, rest = line.partition(" ")
         verb = verb.lower()
         rest = rest.strip()
+        state = self.session.state
         if verb in ("q", "quit", "exit"):
             self.say("You leave the story here.")
             return False
         if verb in ("?", "h", "help"):
             self.say(HELP)
         elif verb in ("i", "inv", "inventory"):
-            self.say(render_inventory(self.story, self.history[-1]))
+            self.say(render_inventory(self.story, state))
         elif verb in ("l", "look"):
-            self.say(render_scene(self.story, self.history[-1]))
+            self.say(render_scene(self.story, state))
         elif verb in ("u", "undo"):
-            self.undo()
+            if self.session.undo():
+                self.say("(undone)\n")
+                self.say(render_scene(self.story, self.session.state))
+            else:
+                self.say("There is nothing to undo yet.")
         elif verb in ("save", "load", "saves"):
             self.saving(verb, rest)
         elif verb.isdigit():
@@ -153,61 +144,37 @@ class PlainGame:
         return True
 
     def take(self, number: int) -> None:
-        open_choices = engine.open_choices(self.story, self.history[-1])
+        open_choices = engine.open_choices(self.story, self.session.state)
         if not 1 <= number <= len(open_choices):
             self.say(f"There is no choice {number}; pick 1 to {len(open_choices)}.")
             return
-        now = self.state
-        self.since = self.clock()
-        self.history.append(engine.choose(self.story, now, open_choices[number - 1].id))
+        messages = self.session.choose(open_choices[number - 1].id)
         self.say("")
-        self.say(render_scene(self.story, self.history[-1]))
-        if self.store is not None:
-            try:
-                self.store.autosave(self.story, self.history[-1])
-            except SaveError as exc:
-                self.say(f"(autosave failed: {exc})")
-
-    def undo(self) -> None:
-        if len(self.history) == 1:
-            self.say("There is nothing to undo yet.")
-            return
-        self.history.pop()
-        self.say("(undone)\n")
-        self.say(render_scene(self.story, self.history[-1]))
+        self.say(render_scene(self.story, self.session.state))
+        for message in messages:
+            self.say(f"({message})")
 
     def saving(self, verb: str, name: str) -> None:
-        if self.store is None:
+        store = self.session.store
+        if store is None:
             self.say("Saving is switched off in this session.")
             return
         try:
             if verb == "saves":
-                self.say(render_saves(self.store, self.story))
+                self.say(render_saves(store, self.story))
             elif not name:
                 self.say(f"Usage: {verb} NAME")
             elif verb == "save":
-                info = self.store.save(name, self.story, self.state)
+                info = self.session.save(name)
                 self.say(f"Saved '{info.slot}'.")
             else:
-                loaded = self.store.load(name, self.story)
-                self.history = [loaded.state]
-                self.since = self.clock()
+                loaded = self.session.load(name)
                 for note in loaded.notes:
                     self.say(f"({note})")
                 self.say(f"Loaded '{name}'.\n")
                 self.say(render_scene(self.story, loaded.state))
         except SaveError as exc:
             self.say(f"Cannot {verb}: {exc}")
-
-    def reached_ending(self) -> None:
-        if self.store is None:
-            return
-        try:
-            if self.store.record_ending(self.story, self.history[-1]):
-                found = len(self.store.endings_found(self.story))
-                self.say(f"(A new ending: {found} of {len(self.story.endings)} found.)")
-        except SaveError as exc:
-            self.say(f"(could not record the ending: {exc})")
 
 
 def transcript(story: Story, choice_ids: list[str]) -> str:

@@ -1,0 +1,307 @@
+"""The Daylights Textual application: screens, keys and the command palette around a Session."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from textual import events
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+from game.saves import SaveError, SaveInfo, SaveStore
+from game.session import Session
+from game.story import Story, StoryError, load_story
+from game.tui.dialogs import ConfirmScreen, NameScreen
+from game.tui.help import HelpScreen
+from game.tui.play import PlayScreen
+from game.tui.screens import EndingScreen, EndingsScreen, JournalScreen, SavesScreen, TitleScreen
+from game.tui.theme import DAYLIGHTS_THEME
+
+MIN_WIDTH, MIN_HEIGHT = 80, 24
+
+
+class TooSmallScreen(ModalScreen[None]):
+    """Covers everything while the terminal is smaller than 80x24."""
+
+    def compose(self) -> Iterable[Static]:
+        yield Static(id="too-small")
+
+    def show_size(self, width: int, height: int) -> None:
+        self.query_one("#too-small", Static).update(
+            f"Daylights needs a terminal of at least {MIN_WIDTH}×{MIN_HEIGHT}.\n"
+            f"This one is {width}×{height}. Make the window larger to carry on.")
+
+
+class DaylightsApp(App[None]):
+    """Owns the session and the screens; the screens render it and call back here."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "Daylights"
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
+
+    def __init__(self, scenes: Path, store: SaveStore, story: Story | None = None,
+                 problem: str | None = None, start: str | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        """``start``: None for the title screen, 'new', 'continue', or 'load:NAME'.
+
+        ``clock`` drives play time; tests pass a frozen one so that screenshots are stable.
+        """
+        super().__init__()
+        self.clock = clock
+        self.scenes = scenes
+        self.store = store
+        self.story = story
+        self.problem = problem
+        self.start = start
+        self.session: Session | None = None
+        self._too_small: TooSmallScreen | None = None
+        self._started = False
+        """Set once the first screens are up; the size guard must go on top of them."""
+
+    # -- start-up ------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        self.register_theme(DAYLIGHTS_THEME)
+        self.theme = "daylights"
+        if self.story is None and self.problem is None:
+            self.reload_story()
+        self.push_screen(TitleScreen(self.story.title if self.story else "Daylights", self.problem))
+        if self.story is not None and self.start:
+            if self.start == "new":
+                self.action_new_game()
+            elif self.start == "continue":
+                self.action_continue_game()
+            elif self.start.startswith("load:"):
+                self.load_slot(self.start.removeprefix("load:"))
+        self._started = True
+        self.check_size(self.size.width, self.size.height)
+
+    def reload_story(self) -> None:
+        try:
+            self.story, self.problem = load_story(self.scenes), None
+        except StoryError as exc:
+            errors = [str(p) for p in exc.problems if p.is_error]
+            more = f" (and {len(errors) - 1} more; run 'daylights check')" if len(errors) > 1 else ""
+            self.story, self.problem = None, f"The story could not be loaded: {errors[0]}{more}"
+
+    # -- the size guard ------------------------------------------------------------------------
+    def on_resize(self, event: events.Resize) -> None:
+        if self._started:
+            self.check_size(event.size.width, event.size.height)
+
+    def check_size(self, width: int, height: int) -> None:
+        small = width < MIN_WIDTH or height < MIN_HEIGHT
+        if small and self._too_small is None:
+            self._too_small = TooSmallScreen()
+            self.push_screen(self._too_small)
+        if small and self._too_small is not None:
+            self.call_after_refresh(self._too_small.show_size, width, height)
+        elif not small and self._too_small is not None:
+            screen, self._too_small = self._too_small, None
+            if screen in self.screen_stack:
+                screen.dismiss(None)
+
+    # -- helpers for the screens ---------------------------------------------------------------
+    def has_game(self) -> bool:
+        return self.session is not None and self.session.ending is None
+
+    def latest_autosave(self) -> SaveInfo | None:
+        return self.store.latest_autosave(self.story) if self.story is not None else None
+
+    def title_choice(self, choice: str) -> None:
+        actions = {"resume": self.action_resume, "continue": self.action_continue_game,
+                   "new": self.action_new_game, "load": self.action_load, "endings": self.action_endings,
+                   "quit": self.exit, "reload": self.action_reload}
+        actions[choice]()
+
+    def play(self, session: Session) -> None:
+        """Show ``session`` on a fresh play screen (or its ending screen), above the title."""
+        self.session = session
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.push_screen(PlayScreen(session))
+        if session.ending is not None:
+            self.show_ending()
+
+    def show_ending(self) -> None:
+        assert self.session is not None
+        self.push_screen(EndingScreen(self.session))
+
+    def play_screen(self) -> PlayScreen | None:
+        return next((s for s in self.screen_stack if isinstance(s, PlayScreen)), None)
+
+    def require_story(self) -> Story | None:
+        if self.story is None:
+            self.notify(self.problem or "No story is loaded.", severity="error")
+        return self.story
+
+    # -- actions -------------------------------------------------------------------------------
+    def action_reload(self) -> None:
+        self.reload_story()
+        self.switch_screen(TitleScreen(self.story.title if self.story else "Daylights", self.problem))
+
+    def action_new_game(self) -> None:
+        if self.require_story() is not None:
+            assert self.story is not None
+            self.play(Session(self.story, self.store, clock=self.clock))
+
+    def action_resume(self) -> None:
+        if self.session is not None and self.play_screen() is not None:
+            while not isinstance(self.screen, PlayScreen | EndingScreen):
+                self.pop_screen()
+        elif self.session is not None:
+            self.play(self.session)
+
+    def action_continue_game(self) -> None:
+        latest = self.latest_autosave()
+        if latest is None:
+            self.notify("There is no autosave to continue.", severity="warning")
+            return
+        self.load_slot(latest.slot)
+
+    def load_slot(self, slot: str) -> None:
+        story = self.require_story()
+        if story is None:
+            return
+        session = Session(story, self.store, clock=self.clock)
+        try:
+            loaded = session.load(slot)
+        except SaveError as exc:
+            self.notify(str(exc), title="Cannot load", severity="error", timeout=8)
+            return
+        self.play(session)
+        self.notify(f"Loaded '{slot}'.")
+        for note in loaded.notes:
+            self.notify(note, severity="warning", timeout=10)
+
+    def action_title(self) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if self.session is not None and self.session.ending is not None:
+            self.session = None
+
+    def action_undo(self) -> None:
+        if self.session is None or not self.session.undo():
+            self.notify("There is nothing to undo yet.")
+            return
+        if isinstance(self.screen, EndingScreen):
+            self.pop_screen()
+        screen = self.play_screen()
+        if screen is not None:
+            screen.refresh_scene()
+
+    def action_restart(self) -> None:
+        if self.session is not None:
+            self.confirm("Restart from the beginning? (Undo and your saves stay.)", self.action_restart_now)
+
+    def action_restart_now(self) -> None:
+        if self.session is not None:
+            self.session.restart()
+            if isinstance(self.screen, EndingScreen):
+                self.pop_screen()
+            screen = self.play_screen()
+            if screen is not None:
+                screen.refresh_scene()
+
+    def action_journal(self) -> None:
+        if self.session is not None and self.story is not None:
+            self.push_screen(JournalScreen(self.story, self.session))
+
+    def action_inventory(self) -> None:
+        screen = self.play_screen()
+        if screen is not None and self.screen is screen:
+            screen.action_toggle_inventory()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_endings(self) -> None:
+        if self.story is not None:
+            self.push_screen(EndingsScreen(self.story, self.store.endings_found(self.story)))
+
+    def action_save(self) -> None:
+        if self.session is None or self.story is None:
+            self.notify("Start a game first.")
+            return
+        self.push_screen(SavesScreen("save", self.named_saves()), self.saves_done)
+
+    def action_load(self) -> None:
+        if self.story is not None:
+            self.push_screen(SavesScreen("load", self.store.list(self.story)), self.saves_done)
+
+    def action_quicksave(self) -> None:
+        if self.session is None:
+            return
+        try:
+            self.session.quicksave()
+            self.notify("Quicksaved.")
+        except SaveError as exc:
+            self.notify(str(exc), title="Cannot save", severity="error", timeout=8)
+
+    def action_quickload(self) -> None:
+        if self.story is not None:
+            self.load_slot("quicksave")
+
+    def named_saves(self) -> list[SaveInfo]:
+        assert self.story is not None
+        return [i for i in self.store.list(self.story) if i.kind == "named"]
+
+    # -- dialogs -------------------------------------------------------------------------------
+    def confirm(self, question: str, then: object) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                then()  # type: ignore[operator]
+
+        self.push_screen(ConfirmScreen(question), answered)
+
+    def saves_done(self, result: tuple[str, str] | None) -> None:
+        if result is None:
+            return
+        action, slot = result
+        if action == "load":
+            self.load_slot(slot)
+        elif action == "new":
+            self.push_screen(NameScreen(), self.named)
+        elif action == "save":
+            self.confirm(f"Overwrite the save '{slot}'?", lambda: self.save_to(slot))
+        elif action == "delete":
+            self.confirm(f"Delete the save '{slot}'? This cannot be undone.", lambda: self.delete_save(slot))
+
+    def named(self, name: str | None) -> None:
+        if name is None:
+            return
+        if any(i.slot == name for i in self.named_saves()):
+            self.confirm(f"Overwrite the save '{name}'?", lambda: self.save_to(name))
+        else:
+            self.save_to(name)
+
+    def save_to(self, slot: str) -> None:
+        assert self.session is not None
+        try:
+            self.session.save(slot)
+            self.notify(f"Saved '{slot}'.")
+        except SaveError as exc:
+            self.notify(str(exc), title="Cannot save", severity="error", timeout=8)
+
+    def delete_save(self, slot: str) -> None:
+        try:
+            self.store.delete(slot)
+            self.notify(f"Deleted '{slot}'.")
+        except SaveError as exc:
+            self.notify(str(exc), severity="error")
+
+    # -- the command palette -------------------------------------------------------------------
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("New game", "Start the story from the beginning", self.action_new_game)
+        yield SystemCommand("Load", "Load a saved game", self.action_load)
+        yield SystemCommand("Endings", "The endings you have discovered", self.action_endings)
+        if self.session is not None:
+            yield SystemCommand("Save", "Save into a named slot", self.action_save)
+            yield SystemCommand("Undo", "Take back the last choice", self.action_undo)
+            yield SystemCommand("Journal", "Where you have been and what you chose", self.action_journal)
+            yield SystemCommand("Inventory", "Show or hide what you carry", self.action_inventory)
+        yield SystemCommand("Help", "Every key the game answers to", self.action_help)

@@ -1,0 +1,148 @@
+"""The play screen: where you are, what is happening, and what you can do about it."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from game import engine
+from game.display import paragraphs, play_time
+from game.session import Session
+
+
+class PlayScreen(Screen[None]):
+    """Renders the session's current scene and sends choices to it."""
+
+    BINDINGS = [
+        *(Binding(str(n), f"choose_number({n})", f"Choice {n}", show=False) for n in range(1, 10)),
+        Binding("i", "toggle_inventory", "Inventory"),
+        Binding("j", "app.journal", "Journal"),
+        Binding("s", "app.save", "Save"),
+        Binding("l", "app.load", "Load"),
+        Binding("f5", "app.quicksave", "Quicksave", show=False),
+        Binding("f9", "app.quickload", "Quickload", show=False),
+        Binding("u,ctrl+z", "undo", "Undo"),
+        Binding("ctrl+r", "app.restart", "Restart", show=False),
+        Binding("question_mark,f1", "app.help", "Help"),
+        Binding("escape", "app.title", "Title", show=False),
+    ]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self._rendered: object = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="status")
+        with Horizontal(id="main"):
+            with VerticalScroll(id="story"):
+                yield Static(id="scene-title")
+                yield Static(id="prose", markup=False)
+            with Vertical(id="inventory"):
+                yield Static("Inventory", classes="panel-title")
+                yield OptionList(id="items")
+                yield Static(id="item-description", markup=False)
+        yield OptionList(id="choices")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#inventory").display = False
+        self.refresh_scene()
+        self.set_interval(1.0, self.refresh_status)
+        self.query_one("#choices").focus()
+
+    def on_screen_resume(self) -> None:
+        self.session.resume()
+        self.refresh_scene()
+
+    def on_screen_suspend(self) -> None:
+        self.session.pause()
+
+    # -- rendering -----------------------------------------------------------------------------
+    def refresh_status(self) -> None:
+        state = self.session.state
+        scene = self.session.scene
+        act = self.session.story.act(scene.act).title if scene.act else ""
+        self.query_one("#status", Static).update(
+            f"{act}  ·  {scene.title}  ·  moves {state.moves}  ·  {play_time(state.elapsed)}")
+
+    def refresh_scene(self) -> None:
+        """Redraw the scene, choices and inventory when the state has changed."""
+        state = self.session.history[-1]
+        self.refresh_status()
+        if self._rendered == (state.scene, state.path, state.inventory, len(self.session.history)):
+            return
+        self._rendered = (state.scene, state.path, state.inventory, len(self.session.history))
+        story = self.session.story
+        scene = self.session.scene
+        self.query_one("#scene-title", Static).update(Text(scene.title, style="bold"))
+        self.query_one("#prose", Static).update("\n\n".join(paragraphs(scene.text)))
+        self.query_one("#story", VerticalScroll).scroll_home(animate=False)
+        choices = self.query_one("#choices", OptionList)
+        options = []
+        for view in engine.choice_views(story, state):
+            if view.is_open:
+                options.append(Option(Text(f"{view.number}. {view.choice.text}"), id=view.choice.id))
+            else:
+                options.append(Option(Text(f"   {view.choice.text}  (locked: {view.locked_reason})"),
+                                      id=view.choice.id, disabled=True))
+        choices.set_options(options)
+        if options:
+            choices.highlighted = next((i for i, o in enumerate(options) if not o.disabled), None)
+        self.refresh_inventory()
+
+    def refresh_inventory(self) -> None:
+        story = self.session.story
+        items = sorted(self.session.history[-1].inventory, key=lambda i: story.items[i].name)
+        listing = self.query_one("#items", OptionList)
+        listing.set_options([Option(Text(story.items[i].name), id=i) for i in items])
+        description = self.query_one("#item-description", Static)
+        if items:
+            listing.highlighted = 0
+            description.update(story.items[items[0]].description)
+        else:
+            description.update("You carry nothing of note.")
+
+    @on(OptionList.OptionHighlighted, "#items")
+    def show_item(self, event: OptionList.OptionHighlighted) -> None:
+        item = self.session.story.items.get(event.option.id or "")
+        if item is not None:
+            self.query_one("#item-description", Static).update(item.description)
+
+    # -- choosing ------------------------------------------------------------------------------
+    @on(OptionList.OptionSelected, "#choices")
+    def choice_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.take(event.option.id)
+
+    def action_choose_number(self, number: int) -> None:
+        open_choices = engine.open_choices(self.session.story, self.session.history[-1])
+        if 1 <= number <= len(open_choices):
+            self.take(open_choices[number - 1].id)
+        else:
+            self.app.bell()
+
+    def take(self, choice_id: str) -> None:
+        for message in self.session.choose(choice_id):
+            self.notify(message, severity="warning" if "failed" in message else "information")
+        self.refresh_scene()
+        if self.session.ending is not None:
+            self.app.show_ending()  # type: ignore[attr-defined]
+
+    # -- the other keys ------------------------------------------------------------------------
+    def action_toggle_inventory(self) -> None:
+        panel = self.query_one("#inventory")
+        panel.display = not panel.display
+        self.query_one("#items" if panel.display else "#choices").focus()
+
+    def action_undo(self) -> None:
+        if self.session.undo():
+            self.refresh_scene()
+        else:
+            self.notify("There is nothing to undo yet.")
