@@ -12,9 +12,9 @@ def play_time(seconds: float) -> str:
 
 
 def saved_at(stamp: str) -> str:
-    """An ISO timestamp from a save, in local time, to the minute."""
+    """An ISO timestamp from a save, in local time, short enough for a table column."""
     try:
-        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+        return datetime.fromisoformat(stamp).astimezone().strftime("%d %b %H:%M")
     except ValueError:
         return stamp or "?"
 

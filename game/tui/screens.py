@@ -137,7 +137,8 @@ class SavesScreen(ModalScreen[tuple[str, str] | None]):
                 table.add_row(Text(info.slot), Text("damaged", style="red"), Text(info.error[:40]), "", "",
                               key=info.slot)
             else:
-                table.add_row(Text(info.slot), Text(info.act_title), Text(info.scene_title),
+                table.add_row(Text(shorten(info.slot, 18)), Text(shorten(info.act_title, 12)),
+                              Text(shorten(info.scene_title, 20)),
                               play_time(info.elapsed), saved_at(info.saved_at), key=info.slot)
         table.focus()
 
@@ -232,5 +233,5 @@ class EndingsScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-class TooSmall(Static):
-    """Shown instead of the layout when the terminal is smaller than the game needs."""
+def shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
