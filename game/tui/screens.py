@@ -6,7 +6,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Center, Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, OptionList, Static
 from textual.widgets.option_list import Option
@@ -33,8 +33,10 @@ class TitleScreen(Screen[None]):
             yield Static(Text(self.story_title, style="bold"), id="title-text")
             yield Static("A story in ten acts, after the 1987 film.", id="title-sub")
             if self.problem:
-                yield Static(Text(self.problem), id="title-problem", classes="error")
-            yield OptionList(id="menu")
+                with Center():
+                    yield Static(Text(self.problem), id="title-problem", classes="error")
+            with Center():
+                yield OptionList(id="menu")
         yield Footer()
 
     def on_mount(self) -> None:
