@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Hashable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from game import engine
 from game.engine import State
 from game.story.model import Story
+from game.story.problems import Loc, Problem
 
 DEFAULT_LIMIT = 250_000
 """States explored before the search stops and reports what it covered."""
@@ -78,20 +80,55 @@ def live_names(story: Story) -> dict[str, Live]:
             for sid, names in live.items()}
 
 
-def state_key(state: State, live: dict[str, Live]) -> Hashable:
+def saturation(story: Story) -> tuple[dict[str, int], dict[str, int]]:
+    """Counters and visit counts that only grow and are only compared with numbers: the value past
+    which every comparison gives the same answer. Capping them there keeps loops finite."""
+    from game.story.conditions import Compare, Literal, Name, Visits, walk_tree
+
+    counters = {v.id for v in story.variables.values() if not isinstance(v.default, bool)}
+    visits = set(story.scenes)
+    highest: dict[tuple[str, str], int] = {}
+    for scene in story.scenes.values():
+        for effects in (scene.on_enter, *(c.effects for c in scene.choices)):
+            counters -= {name for name, delta in effects.add if delta < 0}
+        for choice in scene.choices:
+            if choice.condition is None:
+                continue
+            for node in walk_tree(choice.condition.tree):
+                if not isinstance(node, Compare):
+                    continue
+                sides = (node.left, node.right)
+                for side, other in (sides, sides[::-1]):
+                    key = ("variable", side.name) if isinstance(side, Name) else \
+                        ("scene", side.scene) if isinstance(side, Visits) else None
+                    if key is None:
+                        continue
+                    if isinstance(other, Literal) and isinstance(other.value, int):
+                        highest[key] = max(highest.get(key, 0), other.value)
+                    else:
+                        (counters if key[0] == "variable" else visits).discard(key[1])
+    var_caps = {name: highest.get(("variable", name), 0) + 1 for name in counters}
+    visit_caps = {name: highest.get(("scene", name), 0) + 1 for name in visits}
+    return var_caps, visit_caps
+
+
+def state_key(state: State, live: dict[str, Live], caps: tuple[dict[str, int], dict[str, int]]) -> Hashable:
     """The parts of ``state`` that can still change what happens."""
     names = live[state.scene]
     variables = state.variables
     visits = state.visits
-    return (state.scene, state.inventory & names.items, tuple(variables[v] for v in names.variables),
-            tuple(visits.get(s, 0) for s in names.visits))
+    var_caps, visit_caps = caps
+    return (state.scene, state.inventory & names.items,
+            tuple(min(variables[v], var_caps[v]) if v in var_caps else variables[v] for v in names.variables),
+            tuple(min(visits.get(s, 0), visit_caps.get(s, 1 << 62)) for s in names.visits))
 
 
 def explore(story: Story, limit: int = DEFAULT_LIMIT, start: State | None = None) -> Exploration:
     """Search every state reachable from ``start`` (default: a new game), up to ``limit`` states."""
     live = live_names(story)
+    caps = saturation(story)
     first = start if start is not None else engine.new_game(story)
-    first_key = state_key(first, live)
+    first_key = state_key(first, live, caps)
     seen: dict[Hashable, State] = {first_key: first}
     edges: dict[Hashable, list[Hashable]] = {}
     queue = deque([first_key])
@@ -110,7 +147,7 @@ def explore(story: Story, limit: int = DEFAULT_LIMIT, start: State | None = None
         for choice in engine.open_choices(story, state):
             result.opened.add((scene.id, choice.id))
             following = engine.choose(story, state, choice.id)
-            following_key = state_key(following, live)
+            following_key = state_key(following, live, caps)
             targets.append(following_key)
             if following_key not in seen:
                 if len(seen) >= limit:
@@ -152,3 +189,40 @@ def shortest_route(story: Story, ending: str, limit: int = DEFAULT_LIMIT) -> lis
     so the answer is stable.
     """
     return explore(story, limit).routes.get(ending)
+
+
+def findings(story: Story, found: Exploration, limit: int = DEFAULT_LIMIT) -> list[Problem]:
+    """What the search found wrong, each as a warning at the place in the YAML it is about."""
+    problems: list[Problem] = []
+    root_loc = Loc(str(Path(story.root) / "story.yaml"))
+    targets = {c.target for s in story.scenes.values() for c in s.choices}
+    if found.truncated:
+        problems.append(Problem(root_loc, f"the story has more than {limit:,} distinct states; the analysis "
+                                f"stopped there, having reached {len(found.scenes)} of {len(story.scenes)} "
+                                "scenes, so unreachable-content findings are left out", "warning"))
+    else:
+        for scene in story.scenes.values():
+            if scene.id not in found.scenes and (scene.id in targets or scene.id == story.start):
+                what = f"ending '{scene.id}' ({scene.ending.title})" if scene.ending else f"scene '{scene.id}'"
+                problems.append(Problem(scene.loc, f"{what} can never be reached: every way in is locked in "
+                                        "every play", "warning"))
+            elif scene.id in found.scenes:
+                for choice in scene.choices:
+                    if (scene.id, choice.id) not in found.opened:
+                        problems.append(Problem(choice.loc, f"choice '{choice.id}' in scene '{scene.id}' can never "
+                                                "be taken: its condition is false every time the scene is reached",
+                                                "warning"))
+        for scene_id, state in sorted(found.stuck.items()):
+            problems.append(Problem(story.scenes[scene_id].loc, f"from scene '{scene_id}' some plays can never "
+                                    f"reach an ending (a loop with no way out); one such play: "
+                                    f"{_route_hint(state)}", "warning"))
+    for scene_id, state in sorted(found.softlocks.items()):
+        problems.append(Problem(story.scenes[scene_id].loc, f"softlock: scene '{scene_id}' can be reached with "
+                                f"every choice locked; one such play: {_route_hint(state)}", "warning"))
+    return problems
+
+
+def _route_hint(state: State) -> str:
+    path = list(state.path)
+    shown = ", ".join(path[-6:])
+    return f"{len(path)} moves ending {'... ' if len(path) > 6 else ''}{shown}" if path else "the start"

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from game import __version__, engine
+from game.analysis import DEFAULT_LIMIT
 from game.bundled import bundled_scenes, canonical_walkthrough
 from game.locations import SAVES_ENV, saves_folder
 from game.saves import SaveError, SaveStore
@@ -53,12 +54,40 @@ def _parser() -> argparse.ArgumentParser:
     start = play.add_mutually_exclusive_group()
     start.add_argument("--continue", dest="resume", action="store_true", help="continue from the latest autosave")
     start.add_argument("--load", metavar="NAME", help="start from a saved slot")
+    play.add_argument("--watch", action="store_true",
+                      help="reload the story when its files change, keeping your place (for writers)")
     play.set_defaults(run=_play)
 
     check = sub.add_parser("check", parents=[common], help="validate a story folder")
     check.add_argument("folder", nargs="?", type=Path, help="story folder (same as --scenes)")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check.add_argument("--limit", type=int, default=DEFAULT_LIMIT, metavar="N",
+                       help=f"states the analysis may explore (default {DEFAULT_LIMIT:,})")
     check.set_defaults(run=_check)
+
+    route = sub.add_parser("route", parents=[common], help="the shortest route to an ending")
+    route.add_argument("--to", required=True, metavar="ENDING", help="ending scene id (or 'canonical')")
+    route.add_argument("--json", action="store_true", help="print {ending, moves, choices}")
+    route.set_defaults(run=_route)
+
+    test = sub.add_parser("test", parents=[common], help="seeded random playthroughs")
+    test.add_argument("--random", type=int, default=200, metavar="N", help="how many playthroughs (default 200)")
+    test.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
+    test.add_argument("--out", type=Path, default=Path("daylights-failures"), metavar="DIR",
+                      help="where failing playthroughs are written as walkthroughs")
+    test.add_argument("--json", action="store_true", help="print the report as JSON")
+    test.set_defaults(run=_random_test)
+
+    graph = sub.add_parser("graph", parents=[common], help="the scene graph as Mermaid or Graphviz")
+    graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
+    graph.set_defaults(run=_graph)
+
+    stats = sub.add_parser("stats", parents=[common], help="counts: scenes, choices, items, words per act")
+    stats.add_argument("--json", action="store_true", help="print JSON")
+    stats.set_defaults(run=_stats)
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of scene files")
+    schema.set_defaults(run=_schema)
 
     walk = sub.add_parser("walk", parents=[common], help="replay a walkthrough headlessly")
     walk.add_argument("file", nargs="?", type=Path,
@@ -91,6 +120,11 @@ def _load(args: argparse.Namespace) -> Story | None:
 def _check(args: argparse.Namespace) -> int:
     folder = args.folder if args.folder is not None else _scenes(args)
     story, problems = check_story(folder)
+    if story is not None:
+        from game import analysis
+
+        problems = [*problems, *analysis.findings(story, analysis.explore(story, args.limit), args.limit)]
+        problems.sort(key=lambda p: (p.loc.path, p.loc.line, p.loc.col))
     for problem in problems:
         print(problem)
     errors = sum(p.is_error for p in problems)
@@ -137,11 +171,122 @@ def _play(args: argparse.Namespace) -> int:
     return PlainGame(story, sys.stdin, sys.stdout, store, state).run()
 
 
+def _route(args: argparse.Namespace) -> int:
+    from game import analysis
+
+    story = _load(args)
+    if story is None:
+        return 1
+    ending = args.to
+    if ending == "canonical":
+        ending = next((s.id for s in story.endings if s.ending and s.ending.kind == "canonical"), ending)
+    if ending not in story.scenes or story.scenes[ending].ending is None:
+        known = ", ".join(sorted(s.id for s in story.endings))
+        print(f"daylights: '{args.to}' is not an ending of this story; endings: {known}", file=sys.stderr)
+        return 2
+    found = analysis.explore(story)
+    route = found.routes.get(ending)
+    if route is None:
+        why = " within the analysis limit" if found.truncated else ""
+        print(f"daylights: no play reaches ending '{ending}'{why}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps({"ending": ending, "moves": len(route), "choices": route}, indent=2))
+        return 0
+    state = engine.new_game(story)
+    for number, choice_id in enumerate(route, 1):
+        scene = story.scenes[state.scene]
+        choice = scene.choice(choice_id)
+        print(f"{number:3}. {scene.title}  →  {choice.text if choice else choice_id}  [{choice_id}]")
+        state = engine.choose(story, state, choice_id)
+    title = story.scenes[ending].ending.title  # type: ignore[union-attr]
+    print(f"Shortest route to '{ending}' ({title}): {len(route)} moves")
+    return 0
+
+
+def _random_test(args: argparse.Namespace) -> int:
+    from game.randomplay import play_randomly
+    from game.walkthrough import write_walkthrough
+
+    story = _load(args)
+    if story is None:
+        return 1
+    if args.random < 1:
+        print("daylights: --random needs at least 1 playthrough", file=sys.stderr)
+        return 2
+    report = play_randomly(story, args.random, args.seed)
+    every_choice = sum(len(s.choices) for s in story.scenes.values())
+    written = []
+    for number, failure in enumerate(report.failures, 1):
+        args.out.mkdir(parents=True, exist_ok=True)
+        path = args.out / f"failure-{args.seed}-{number}.yaml"
+        write_walkthrough(path, failure.choices, None, f"{failure.kind}: {failure.detail} (seed {args.seed})")
+        written.append(str(path))
+    summary = {
+        "runs": report.runs, "seed": report.seed,
+        "scenes": {"seen": len(report.scenes_seen), "total": len(story.scenes)},
+        "choices": {"taken": len(report.choices_taken), "total": every_choice},
+        "endings": {"reached": len(report.endings), "total": len(story.endings),
+                    "counts": dict(sorted(report.endings.items()))},
+        "failures": [{"kind": f.kind, "detail": f.detail, "moves": len(f.choices), "file": path}
+                     for f, path in zip(report.failures, written, strict=True)],
+    }
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print(f"{report.runs} playthroughs, seed {report.seed}")
+        print(f"scenes seen   {len(report.scenes_seen)}/{len(story.scenes)}")
+        print(f"choices taken {len(report.choices_taken)}/{every_choice}")
+        print(f"endings       {len(report.endings)}/{len(story.endings)}")
+        for failure, path in zip(report.failures, written, strict=True):
+            print(f"FAILED {failure.kind}: {failure.detail}; replay with: daylights walk {path}")
+    return 1 if report.failures else 0
+
+
+def _graph(args: argparse.Namespace) -> int:
+    from game import graph
+
+    story = _load(args)
+    if story is None:
+        return 1
+    sys.stdout.write(graph.mermaid(story) if args.format == "mermaid" else graph.dot(story))
+    return 0
+
+
+def _stats(args: argparse.Namespace) -> int:
+    from game.stats import story_stats
+
+    story = _load(args)
+    if story is None:
+        return 1
+    stats = story_stats(story)
+    if args.json:
+        print(json.dumps(stats, indent=2))
+        return 0
+    endings = ", ".join(f"{n} {kind}" for kind, n in sorted(stats["endings"].items()))  # type: ignore[union-attr]
+    print(f"{stats['title']}")
+    print(f"scenes {stats['scenes']}, choices {stats['choices']} ({stats['conditional_choices']} conditional), "
+          f"items {stats['items']}, variables {stats['variables']}")
+    print(f"endings: {endings}")
+    print(f"{'act':<28} {'scenes':>6} {'words':>7}")
+    for act in stats["acts"]:  # type: ignore[union-attr]
+        print(f"{act['title']:<28} {act['scenes']:>6} {act['words']:>7}")
+    print(f"{'total':<28} {stats['scenes']:>6} {stats['words']:>7}")
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from game.story.schema import schema_text
+
+    sys.stdout.write(schema_text())
+    return 0
+
+
 def _play_tui(args: argparse.Namespace) -> int:
     from game.tui.app import DaylightsApp
 
     start = "continue" if args.resume else f"load:{args.load}" if args.load else None
-    app = DaylightsApp(_scenes(args), SaveStore(saves_folder(args.saves)), start=start)
+    app = DaylightsApp(_scenes(args), SaveStore(saves_folder(args.saves)), start=start, watch=args.watch)
     app.run()
     return 0
 

@@ -14,14 +14,13 @@ import json
 import os
 import tempfile
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from immutables import Map
-
 from game import engine
-from game.engine import ChoiceError, State, StateFormatError, Trail
+from game.engine import State, StateFormatError
+from game.migrate import MigrationError, bring_forward
 from game.story.model import Story
 
 FORMAT_VERSION = 1
@@ -304,34 +303,7 @@ def restore(story: Story, record: dict, name: str) -> Loaded:
     if record["story"]["fingerprint"] == story.fingerprint and saved.scene in story.scenes:
         return Loaded(saved, ())
     try:
-        replayed = engine.replay(story, record["path"])
-    except ChoiceError:
-        replayed = None
-    if replayed is not None:
-        note = "The story has changed since this save; your choices were replayed on the new version."
-        if replayed.scene != saved.scene:
-            note += f" They now lead to '{story.scenes[replayed.scene].title}'."
-        return Loaded(replayed.with_elapsed(saved.elapsed), (note,))
-    missing = []
-    if saved.scene not in story.scenes:
-        missing.append(f"scene '{saved.scene}'")
-    missing += [f"item '{i}'" for i in sorted(saved.inventory) if i not in story.items]
-    if missing:
-        raise SaveError(f"cannot load save '{name}': the story has changed and {', '.join(missing)} "
-                        f"no longer {'exists' if len(missing) == 1 else 'exist'}; the save file is kept as it was")
-    variables = {}
-    notes = ["The story has changed since this save and your choices no longer replay; "
-             "you continue from where you saved."]
-    for var_id, var in story.variables.items():
-        value = saved.variables.get(var_id)
-        if value is not None and type(value) is type(var.default):
-            variables[var_id] = value
-        else:
-            variables[var_id] = var.default
-            notes.append(f"New in the story: '{var_id}' starts at {str(var.default).lower()}.")
-    dropped = sorted(set(saved.variables) - set(story.variables))
-    if dropped:
-        notes.append(f"No longer in the story: {', '.join(dropped)}.")
-    visits = {s: n for s, n in saved.visits.items() if s in story.scenes}
-    state = replace(saved, variables=Map(variables), visits=Map(visits), path=Trail.of(record["path"]))
-    return Loaded(state, tuple(notes))
+        state, notes = bring_forward(story, saved, record["path"])
+    except MigrationError as exc:
+        raise SaveError(f"cannot load save '{name}': {exc}; the save file is kept as it was") from None
+    return Loaded(state, notes)

@@ -17,7 +17,7 @@ from game.story.model import Story
 from game.story.problems import Loc, Problem, did_you_mean
 from game.story.yamlfile import read_yaml_file
 
-WALKTHROUGH_KEYS = ("ending", "choices", "description")
+WALKTHROUGH_KEYS = ("ending", "choices", "description", "moves")
 
 
 class WalkthroughError(Exception):

@@ -335,3 +335,29 @@ async def test_start_options_open_the_game_directly(tmp_path: Path, bundled: Sto
     app = build_app(tmp_path, start=start)
     async with app.run_test(size=SIZE):
         assert isinstance(app.screen, PlayScreen) and app.session.state.scene == scene
+
+
+async def test_live_reload_shows_an_edit_keeps_the_player_in_place_and_survives_a_broken_file(
+        tmp_path: Path) -> None:
+    import shutil
+
+    from tests.tui_builder import FrozenClock
+
+    scenes = tmp_path / "scenes"
+    shutil.copytree(bundled_scenes(), scenes)
+    act = scenes / "01_gibraltar.yaml"
+    app = DaylightsApp(scenes, SaveStore(tmp_path / "saves"), start="new", clock=FrozenClock(), watch=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1")
+        assert app.session.state.scene == "gib_cliff"
+        act.write_text(act.read_text().replace("004 is halfway up the cliff", "004 is nearly at the top of the cliff"))
+        await pilot.pause(1.5)
+        assert "004 is nearly at the top of the cliff" in text_of(app, "#prose")
+        assert app.session.state.scene == "gib_cliff" and list(app.session.state.path) == ["follow_004"]
+        good = act.read_text()
+        act.write_text(good.replace("goto: gib_pursuit", "goto: gib_nowhere", 1))
+        await pilot.pause(1.5)
+        assert any("does not load" in str(n.title) for n in app._notifications)
+        assert "004 is nearly at the top of the cliff" in text_of(app, "#prose")
+        await pilot.press("1")
+        assert app.session.state.scene == "gib_pursuit"

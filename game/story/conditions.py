@@ -332,19 +332,27 @@ def _compile_operand(operand: object) -> Callable[[State], int | bool]:
     return lambda state: state.variables[name]
 
 
-def names_read(tree: object) -> frozenset[tuple[str, str]]:
-    """The ("item" | "variable" | "scene", id) pairs a tree looks at."""
-    found: set[tuple[str, str]] = set()
+def walk_tree(tree: object) -> list[object]:
+    """Every node of a tree, parents before children."""
+    nodes = []
     stack = [tree]
     while stack:
         node = stack.pop()
+        nodes.append(node)
         if isinstance(node, (And, Or)):
             stack.extend(node.operands)
         elif isinstance(node, Not):
             stack.append(node.operand)
         elif isinstance(node, Compare):
             stack.extend((node.left, node.right))
-        elif isinstance(node, Has):
+    return nodes
+
+
+def names_read(tree: object) -> frozenset[tuple[str, str]]:
+    """The ("item" | "variable" | "scene", id) pairs a tree looks at."""
+    found: set[tuple[str, str]] = set()
+    for node in walk_tree(tree):
+        if isinstance(node, Has):
             found.add(("item", node.item))
         elif isinstance(node, Name):
             found.add(("variable", node.name))

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from game.migrate import MigrationError, bring_forward
 from game.saves import SaveError, SaveInfo, SaveStore
 from game.session import Session
 from game.story import Story, StoryError, load_story
@@ -20,6 +21,7 @@ from game.tui.help import HelpScreen
 from game.tui.play import PlayScreen
 from game.tui.screens import EndingScreen, EndingsScreen, JournalScreen, SavesScreen, TitleScreen
 from game.tui.theme import DAYLIGHTS_THEME
+from game.watch import StoryWatcher
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 
@@ -45,13 +47,15 @@ class DaylightsApp(App[None]):
 
     def __init__(self, scenes: Path, store: SaveStore, story: Story | None = None,
                  problem: str | None = None, start: str | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, watch: bool = False) -> None:
         """``start``: None for the title screen, 'new', 'continue', or 'load:NAME'.
 
         ``clock`` drives play time; tests pass a frozen one so that screenshots are stable.
+        ``watch`` reloads the story whenever its files change (for writers).
         """
         super().__init__()
         self.clock = clock
+        self.watcher = StoryWatcher(scenes) if watch else None
         self.scenes = scenes
         self.store = store
         self.story = story
@@ -78,6 +82,38 @@ class DaylightsApp(App[None]):
                 self.load_slot(self.start.removeprefix("load:"))
         self._started = True
         self.check_size(self.size.width, self.size.height)
+        if self.watcher is not None:
+            self.set_interval(0.5, self.poll_story)
+
+    # -- live reload ---------------------------------------------------------------------------
+    def poll_story(self) -> None:
+        if self.watcher is not None and self.watcher.changed():
+            self.live_reload()
+
+    def live_reload(self) -> None:
+        """Load the edited story; keep the player where they are; keep the old story on failure."""
+        try:
+            story = load_story(self.scenes)
+        except StoryError as exc:
+            errors = [str(p) for p in exc.problems if p.is_error]
+            more = f"\n(and {len(errors) - 3} more)" if len(errors) > 3 else ""
+            self.notify("\n".join(errors[:3]) + more, title="The edited story does not load; still playing "
+                        "the previous version", severity="error", timeout=15)
+            return
+        self.story, self.problem = story, None
+        if self.session is None:
+            self.notify("Story reloaded.")
+            return
+        try:
+            state, notes = bring_forward(story, self.session.state, what="the edit")
+        except MigrationError as exc:
+            self.notify(f"Story reloaded, but {exc}; you are back at the start.", severity="warning")
+            state, notes = None, ()
+        self.session = Session(story, self.store, state, clock=self.clock)
+        screen = self.play_screen()
+        if screen is not None:
+            screen.use_session(self.session)
+        self.notify("Story reloaded." + ("" if not notes else " " + notes[0].split(";")[0] + "."))
 
     def reload_story(self) -> None:
         try:

@@ -64,6 +64,12 @@ class PlayScreen(Screen[None]):
     def on_screen_suspend(self) -> None:
         self.session.pause()
 
+    def use_session(self, session: Session) -> None:
+        """Show another session (after live reload brought the player into an edited story)."""
+        self.session = session
+        self._rendered = None
+        self.refresh_scene()
+
     # -- rendering -----------------------------------------------------------------------------
     def refresh_status(self) -> None:
         state = self.session.state
