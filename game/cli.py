@@ -54,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     start = play.add_mutually_exclusive_group()
     start.add_argument("--continue", dest="resume", action="store_true", help="continue from the latest autosave")
     start.add_argument("--load", metavar="NAME", help="start from a saved slot")
+    start.add_argument("--speedrun", action="store_true",
+                       help="start a timed run to the canonical ending, with splits and personal bests")
     play.add_argument("--watch", action="store_true",
                       help="reload the story when its files change, keeping your place (for writers)")
     play.set_defaults(run=_play)
@@ -85,6 +87,10 @@ def _parser() -> argparse.ArgumentParser:
     stats = sub.add_parser("stats", parents=[common], help="counts: scenes, choices, items, words per act")
     stats.add_argument("--json", action="store_true", help="print JSON")
     stats.set_defaults(run=_stats)
+
+    speedrun = sub.add_parser("speedrun", parents=[common], help="play the par route and print splits")
+    speedrun.add_argument("--json", action="store_true", help="print {ending, moves, seconds, splits}")
+    speedrun.set_defaults(run=_speedrun)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of scene files")
     schema.set_defaults(run=_schema)
@@ -146,6 +152,10 @@ def _wants_plain(args: argparse.Namespace) -> bool:
 def _play(args: argparse.Namespace) -> int:
     if not _wants_plain(args):
         return _play_tui(args)
+    if args.speedrun:
+        print("daylights: speedrun mode needs the full-screen game; 'daylights speedrun' times the "
+              "par route headlessly", file=sys.stderr)
+        return 2
     story = _load(args)
     if story is None:
         return 1
@@ -275,6 +285,28 @@ def _stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _speedrun(args: argparse.Namespace) -> int:
+    from game import speedrun
+
+    story = _load(args)
+    if story is None:
+        return 1
+    route = speedrun.par_route(story)
+    if route is None:
+        print("daylights: this story's canonical ending cannot be reached", file=sys.stderr)
+        return 1
+    result = speedrun.run_headless(story, route)
+    if args.json:
+        print(json.dumps(result.to_json(), indent=2))
+        return 0
+    print(f"Par route to '{result.ending}': {result.moves} moves")
+    print(f"{'act':<28} {'moves':>5} {'seconds':>10}")
+    for split in result.to_json()["splits"]:  # type: ignore[union-attr]
+        print(f"{story.act(split['act']).title:<28} {split['moves']:>5} {split['seconds']:>10.6f}")
+    print(f"{'total':<28} {result.moves:>5} {result.seconds:>10.6f}")
+    return 0
+
+
 def _schema(args: argparse.Namespace) -> int:
     from game.story.schema import schema_text
 
@@ -285,7 +317,8 @@ def _schema(args: argparse.Namespace) -> int:
 def _play_tui(args: argparse.Namespace) -> int:
     from game.tui.app import DaylightsApp
 
-    start = "continue" if args.resume else f"load:{args.load}" if args.load else None
+    start = "continue" if args.resume else f"load:{args.load}" if args.load else \
+        "speedrun" if args.speedrun else None
     app = DaylightsApp(_scenes(args), SaveStore(saves_folder(args.saves)), start=start, watch=args.watch)
     app.run()
     return 0

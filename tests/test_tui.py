@@ -50,11 +50,11 @@ async def test_title_screen_offers_continue_only_when_an_autosave_exists(tmp_pat
     async with app.run_test(size=SIZE) as pilot:
         assert isinstance(app.screen, TitleScreen)
         assert "The Living Daylights" in text_of(app, "#title-text")
-        assert menu_ids(app) == ["new", "load", "endings", "quit"]
+        assert menu_ids(app) == ["new", "load", "speedrun", "endings", "quit"]
     SaveStore(tmp_path).autosave(bundled, engine.replay(bundled, ["follow_004"]))
     app = build_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        assert menu_ids(app) == ["continue", "new", "load", "endings", "quit"]
+        assert menu_ids(app) == ["continue", "new", "load", "speedrun", "endings", "quit"]
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, PlayScreen) and app.session.state.scene == "gib_cliff"
@@ -222,8 +222,8 @@ async def test_ending_screen_shows_the_ending_and_offers_undo_restart_title(tmp_
         await pilot.press("t")
         await pilot.pause()
         assert isinstance(app.screen, TitleScreen)
-        assert menu_ids(app) == ["continue", "new", "load", "endings", "quit"]
-        app.screen.query_one("#menu", OptionList).highlighted = 3
+        assert menu_ids(app) == ["continue", "new", "load", "speedrun", "endings", "quit"]
+        app.screen.query_one("#menu", OptionList).highlighted = 4
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, EndingsScreen)
@@ -300,7 +300,7 @@ async def test_a_broken_story_shows_its_problem_on_a_working_title_screen(tmp_pa
         (broken / "one.yaml").write_text(TINY_ACT)
         await pilot.press("enter")
         await pilot.pause()
-        assert menu_ids(app) == ["new", "load", "endings", "quit"]
+        assert menu_ids(app) == ["new", "load", "speedrun", "endings", "quit"]
 
 
 async def test_a_damaged_save_gives_a_message_and_the_game_goes_on(tmp_path: Path) -> None:

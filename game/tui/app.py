@@ -15,6 +15,7 @@ from textual.widgets import Static
 from game.migrate import MigrationError, bring_forward
 from game.saves import SaveError, SaveInfo, SaveStore
 from game.session import Session
+from game.speedrun import Records, Run
 from game.story import Story, StoryError, load_story
 from game.tui.dialogs import ConfirmScreen, NameScreen
 from game.tui.help import HelpScreen
@@ -24,6 +25,7 @@ from game.tui.theme import DAYLIGHTS_THEME
 from game.watch import StoryWatcher
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
+RUN_FORBIDS = {"undo", "load", "quickload", "save", "quicksave"}
 
 
 class TooSmallScreen(ModalScreen[None]):
@@ -48,6 +50,7 @@ class DaylightsApp(App[None]):
     def __init__(self, scenes: Path, store: SaveStore, story: Story | None = None,
                  problem: str | None = None, start: str | None = None,
                  clock: Callable[[], float] = time.monotonic, watch: bool = False) -> None:
+        # ``start`` may also be 'speedrun' to begin a timed run at once.
         """``start``: None for the title screen, 'new', 'continue', or 'load:NAME'.
 
         ``clock`` drives play time; tests pass a frozen one so that screenshots are stable.
@@ -56,6 +59,8 @@ class DaylightsApp(App[None]):
         super().__init__()
         self.clock = clock
         self.watcher = StoryWatcher(scenes) if watch else None
+        self.timed_run: Run | None = None
+        """The speedrun in progress, if this playthrough is one."""
         self.scenes = scenes
         self.store = store
         self.story = story
@@ -76,6 +81,8 @@ class DaylightsApp(App[None]):
         if self.story is not None and self.start:
             if self.start == "new":
                 self.action_new_game()
+            elif self.start == "speedrun":
+                self.action_speedrun()
             elif self.start == "continue":
                 self.action_continue_game()
             elif self.start.startswith("load:"):
@@ -149,7 +156,8 @@ class DaylightsApp(App[None]):
 
     def title_choice(self, choice: str) -> None:
         actions = {"resume": self.action_resume, "continue": self.action_continue_game,
-                   "new": self.action_new_game, "load": self.action_load, "endings": self.action_endings,
+                   "new": self.action_new_game, "speedrun": self.action_speedrun, "load": self.action_load,
+                   "endings": self.action_endings,
                    "quit": self.exit, "reload": self.action_reload}
         actions[choice]()
 
@@ -182,7 +190,30 @@ class DaylightsApp(App[None]):
     def action_new_game(self) -> None:
         if self.require_story() is not None:
             assert self.story is not None
+            self.timed_run = None
             self.play(Session(self.story, self.store, clock=self.clock))
+
+    def action_speedrun(self) -> None:
+        """Start a timed run: splits at each act, compared with the personal best; no undo or loading."""
+        if self.require_story() is not None:
+            assert self.story is not None
+            session = Session(self.story, self.store, clock=self.clock)
+            self.timed_run = Run(self.story, session.state, Records(self.store.folder))
+            self.play(session)
+
+    def after_move(self, messages: list[str]) -> None:
+        """Called by the play screen after each move, with the session's own messages."""
+        assert self.session is not None
+        if self.timed_run is not None:
+            messages = [*messages, *self.timed_run.after_move(self.session.state)]
+        for message in messages:
+            self.notify(message, severity="warning" if "failed" in message else "information")
+        if self.session.ending is not None:
+            self.show_ending()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """In a speedrun, undo and loading are switched off: the run must be played straight."""
+        return not (self.timed_run is not None and action in RUN_FORBIDS)
 
     def action_resume(self) -> None:
         if self.session is not None and self.play_screen() is not None:
@@ -205,6 +236,7 @@ class DaylightsApp(App[None]):
         session = Session(story, self.store, clock=self.clock)
         try:
             loaded = session.load(slot)
+            self.timed_run = None
         except SaveError as exc:
             self.notify(str(exc), title="Cannot load", severity="error", timeout=8)
             return
@@ -218,6 +250,7 @@ class DaylightsApp(App[None]):
             self.pop_screen()
         if self.session is not None and self.session.ending is not None:
             self.session = None
+            self.timed_run = None
 
     def action_undo(self) -> None:
         if self.session is None or not self.session.undo():
@@ -236,6 +269,8 @@ class DaylightsApp(App[None]):
     def action_restart_now(self) -> None:
         if self.session is not None:
             self.session.restart()
+            if self.timed_run is not None:
+                self.timed_run = Run(self.session.story, self.session.state, Records(self.store.folder))
             if isinstance(self.screen, EndingScreen):
                 self.pop_screen()
             screen = self.play_screen()
@@ -335,9 +370,11 @@ class DaylightsApp(App[None]):
         yield SystemCommand("New game", "Start the story from the beginning", self.action_new_game)
         yield SystemCommand("Load", "Load a saved game", self.action_load)
         yield SystemCommand("Endings", "The endings you have discovered", self.action_endings)
-        if self.session is not None:
+        yield SystemCommand("Speedrun", "A timed run to the canonical ending", self.action_speedrun)
+        if self.session is not None and self.timed_run is None:
             yield SystemCommand("Save", "Save into a named slot", self.action_save)
             yield SystemCommand("Undo", "Take back the last choice", self.action_undo)
+        if self.session is not None:
             yield SystemCommand("Journal", "Where you have been and what you chose", self.action_journal)
             yield SystemCommand("Inventory", "Show or hide what you carry", self.action_inventory)
         yield SystemCommand("Help", "Every key the game answers to", self.action_help)

@@ -17,11 +17,11 @@ KEYS = [
     ("l", "load a save"),
     ("F5", "quicksave"),
     ("F9", "quickload"),
-    ("u  ctrl+z", "undo the last choice (as often as you like)"),
+    ("u  ctrl+z", "undo the last choice (as often as you like; not in a speedrun)"),
     ("ctrl+r", "restart from the beginning"),
     ("Escape", "back to the title screen (the clock stops)"),
     ("? F1", "this help"),
-    ("ctrl+p", "command palette: new game, save, load, undo, journal, inventory, endings, theme"),
+    ("ctrl+p", "command palette: new game, speedrun, save, load, undo, journal, inventory, endings, theme"),
     ("ctrl+q", "quit"),
 ]
 

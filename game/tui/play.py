@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 from game import engine
 from game.display import paragraphs, play_time
 from game.session import Session
+from game.speedrun import Run, clock_text
 
 
 class PlayScreen(Screen[None]):
@@ -27,7 +28,7 @@ class PlayScreen(Screen[None]):
         Binding("l", "app.load", "Load"),
         Binding("f5", "app.quicksave", "Quicksave", show=False),
         Binding("f9", "app.quickload", "Quickload", show=False),
-        Binding("u,ctrl+z", "undo", "Undo"),
+        Binding("u,ctrl+z", "app.undo", "Undo"),
         Binding("ctrl+r", "app.restart", "Restart", show=False),
         Binding("question_mark,f1", "app.help", "Help"),
         Binding("escape", "app.title", "Title", show=False),
@@ -54,7 +55,7 @@ class PlayScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#inventory").display = False
         self.refresh_scene()
-        self.set_interval(1.0, self.refresh_status)
+        self.set_interval(0.1 if self.timed_run is not None else 1.0, self.refresh_status)
         self.query_one("#choices").focus()
 
     def on_screen_resume(self) -> None:
@@ -71,12 +72,21 @@ class PlayScreen(Screen[None]):
         self.refresh_scene()
 
     # -- rendering -----------------------------------------------------------------------------
+    @property
+    def timed_run(self) -> Run | None:
+        return self.app.timed_run  # type: ignore[attr-defined]
+
     def refresh_status(self) -> None:
         state = self.session.state
         scene = self.session.scene
         act = self.session.story.act(scene.act).title if scene.act else ""
-        self.query_one("#status", Static).update(
-            f"{act}  ·  {scene.title}  ·  moves {state.moves}  ·  {play_time(state.elapsed)}")
+        if self.timed_run is not None:
+            last = self.timed_run.timer.splits[-1] if self.timed_run.timer.splits else None
+            split = f"  ·  last split {self.timed_run.compare(last)}" if last else ""
+            line = f"SPEEDRUN {clock_text(state.elapsed)}  ·  moves {state.moves}  ·  {act}{split}"
+        else:
+            line = f"{act}  ·  {scene.title}  ·  moves {state.moves}  ·  {play_time(state.elapsed)}"
+        self.query_one("#status", Static).update(line)
 
     def refresh_scene(self) -> None:
         """Redraw the scene, choices and inventory when the state has changed."""
@@ -135,11 +145,9 @@ class PlayScreen(Screen[None]):
             self.app.bell()
 
     def take(self, choice_id: str) -> None:
-        for message in self.session.choose(choice_id):
-            self.notify(message, severity="warning" if "failed" in message else "information")
+        messages = self.session.choose(choice_id)
         self.refresh_scene()
-        if self.session.ending is not None:
-            self.app.show_ending()  # type: ignore[attr-defined]
+        self.app.after_move(messages)  # type: ignore[attr-defined]
 
     # -- the other keys ------------------------------------------------------------------------
     def action_toggle_inventory(self) -> None:
@@ -147,8 +155,3 @@ class PlayScreen(Screen[None]):
         panel.display = not panel.display
         self.query_one("#items" if panel.display else "#choices").focus()
 
-    def action_undo(self) -> None:
-        if self.session.undo():
-            self.refresh_scene()
-        else:
-            self.notify("There is nothing to undo yet.")

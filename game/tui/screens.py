@@ -56,7 +56,8 @@ class TitleScreen(Screen[None]):
             if app.latest_autosave() is not None:  # type: ignore[attr-defined]
                 entries.append(Option("Continue", id="continue"))
             entries += [Option("New game", id="new"), Option("Load", id="load"),
-                        Option("Endings", id="endings"), Option("Quit", id="quit")]
+                        Option("Speedrun", id="speedrun"), Option("Endings", id="endings"),
+                        Option("Quit", id="quit")]
         menu = self.query_one("#menu", OptionList)
         menu.set_options(entries)
         menu.highlighted = 0
@@ -194,14 +195,18 @@ class EndingScreen(Screen[None]):
             yield Static(f"{ending.kind.capitalize()} ending", id="ending-kind")
             yield Static(f"{state.moves} moves  ·  {play_time(state.elapsed)}  ·  endings discovered "
                          f"{found} of {total}", id="ending-stats")
+            run = self.app.timed_run  # type: ignore[attr-defined]
+            if run is not None and run.summary:
+                yield Static(Text(run.summary), id="ending-run")
             with Horizontal(classes="buttons"):
-                yield Button("Undo (u)", id="undo")
+                if run is None:
+                    yield Button("Undo (u)", id="undo")
                 yield Button("Restart (r)", id="restart")
                 yield Button("Title (t)", id="title")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#undo", Button).focus()
+        self.query_one(Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         action = {"undo": "undo", "restart": "restart_now", "title": "title"}[event.button.id or "title"]
