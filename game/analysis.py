@@ -10,13 +10,14 @@ key, since no rule reads them.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from game import engine
 from game.engine import State
-from game.story.model import Story
+from game.gcpause import paused_gc
+from game.story.model import Effects, Story
 from game.story.problems import Loc, Problem
 
 DEFAULT_LIMIT = 250_000
@@ -33,12 +34,30 @@ class Exploration:
     """Scenes some play can reach."""
     opened: set[tuple[str, str]] = field(default_factory=set)
     """(scene id, choice id) pairs that are open in at least one reachable state."""
-    softlocks: dict[str, State] = field(default_factory=dict)
-    """Scene id → a reachable state there that is not an ending and has no open choice."""
-    stuck: dict[str, State] = field(default_factory=dict)
-    """Scene id → a reachable state there from which no ending can be reached."""
-    routes: dict[str, list[str]] = field(default_factory=dict)
-    """Ending scene id → the shortest list of choice ids that reaches it."""
+    softlocks: dict[str, list[str]] = field(default_factory=dict)
+    """Scene id → the choices of a play that reaches it with no open choice (and no ending)."""
+    stuck: dict[str, list[str]] = field(default_factory=dict)
+    """Scene id → the choices of a play that reaches it and can then never reach an ending."""
+    routes: Mapping[str, list[str]] = field(default_factory=dict)
+    """Ending scene id → the shortest list of choice ids that reaches it (built when asked for)."""
+
+
+class _Routes(Mapping[str, list[str]]):
+    """Shortest routes, rebuilt from the search's parent links only for the endings asked about:
+    building all of them up front costs the story's length once per ending."""
+
+    def __init__(self, ends: dict[str, int], path: Callable[[int], list[str]]) -> None:
+        self._ends = ends
+        self._path = path
+
+    def __getitem__(self, ending: str) -> list[str]:
+        return self._path(self._ends[ending])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ends)
+
+    def __len__(self) -> int:
+        return len(self._ends)
 
 
 @dataclass(frozen=True)
@@ -50,13 +69,70 @@ class Live:
     visits: tuple[str, ...]
 
 
-def live_names(story: Story) -> dict[str, Live]:
-    """For each scene, the items, variables and visit counts that a condition in it or after it reads.
+def topological_rank(story: Story) -> dict[str, int]:
+    """Each scene's strongly connected component, numbered so that choices lead to equal or higher
+    numbers. A scene with a higher number than another can never lead to it."""
+    graph = {sid: [c.target for c in scene.choices] for sid, scene in story.scenes.items()}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    components: list[list[str]] = []
+    counter = 0
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            node, position = work.pop()
+            if position == 0:
+                index[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            targets = graph[node]
+            if position < len(targets):
+                work.append((node, position + 1))
+                target = targets[position]
+                if target not in index:
+                    work.append((target, 0))
+                elif target in on_stack:
+                    low[node] = min(low[node], index[target])
+                continue
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                components.append(component)
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    rank = {}
+    for number, component in enumerate(reversed(components)):
+        for member in component:
+            rank[member] = number
+    return rank
 
-    Two states in the same scene that agree on these have the same future, so the search keys
-    states by them alone. Without this, every harmless difference earlier in the story (a counter
-    nobody reads again) would multiply the states to explore.
+
+def live_names(story: Story) -> dict[str, Live]:
+    """For each scene, the items, variables and visit counts that can still change what happens.
+
+    A name is live in a scene when some condition there, or in a scene reachable from there, reads
+    it before any effect overwrites it (giving or taking an item, setting or clearing a variable).
+    A visit count is live only for scenes that could already have been visited. Two states in the
+    same scene that agree on these have the same future, so the search keys states by them alone;
+    without this, every harmless difference earlier in the story would multiply the states.
     """
+    rank = topological_rank(story)
+
+    def kills(effects: Effects) -> set[tuple[str, str]]:
+        return ({("item", i) for i in (*effects.give, *effects.take)}
+                | {("variable", name) for name, _ in effects.set})
+
     reads: dict[str, set[tuple[str, str]]] = {}
     for scene in story.scenes.values():
         here: set[tuple[str, str]] = set()
@@ -64,16 +140,30 @@ def live_names(story: Story) -> dict[str, Live]:
             if choice.condition is not None:
                 here.update(choice.condition.reads())
         reads[scene.id] = here
-    live = {sid: set(names) for sid, names in reads.items()}
-    changed = True
-    while changed:
-        changed = False
-        for scene in story.scenes.values():
-            mine = live[scene.id]
-            before = len(mine)
-            for choice in scene.choices:
-                mine |= live[choice.target]
-            changed |= len(mine) != before
+    entry_kills = {sid: kills(scene.on_enter) for sid, scene in story.scenes.items()}
+    edges = {sid: [(c.target, kills(c.effects) | entry_kills[c.target]) for c in scene.choices]
+             for sid, scene in story.scenes.items()}
+    predecessors: dict[str, list[str]] = {sid: [] for sid in story.scenes}
+    for sid, targets in edges.items():
+        for target, _ in targets:
+            predecessors[target].append(sid)
+    live = {sid: {n for n in names if n[0] != "scene" or rank[n[1]] <= rank[sid]} for sid, names in reads.items()}
+    pending = deque(sorted(story.scenes, key=lambda sid: -rank[sid]))
+    queued = set(pending)
+    while pending:
+        sid = pending.popleft()
+        queued.discard(sid)
+        mine = live[sid]
+        before = len(mine)
+        for target, killed in edges[sid]:
+            for name in live[target]:
+                if name not in killed and (name[0] != "scene" or rank[name[1]] <= rank[sid]):
+                    mine.add(name)
+        if len(mine) != before:
+            for parent in predecessors[sid]:
+                if parent not in queued:
+                    queued.add(parent)
+                    pending.append(parent)
     return {sid: Live(frozenset(n for k, n in names if k == "item"),
                       tuple(sorted(n for k, n in names if k == "variable")),
                       tuple(sorted(n for k, n in names if k == "scene")))
@@ -124,71 +214,89 @@ def state_key(state: State, live: dict[str, Live], caps: tuple[dict[str, int], d
 
 
 def explore(story: Story, limit: int = DEFAULT_LIMIT, start: State | None = None) -> Exploration:
-    """Search every state reachable from ``start`` (default: a new game), up to ``limit`` states."""
+    """Search every state reachable from ``start`` (default: a new game), up to ``limit`` states.
+
+    Only the frontier holds whole States; every state seen is remembered by its key, the state it
+    was reached from and the choice taken, which is all a route needs.
+    """
+    with paused_gc():
+        return _explore(story, limit, start)
+
+
+def _explore(story: Story, limit: int, start: State | None) -> Exploration:
     live = live_names(story)
     caps = saturation(story)
     first = start if start is not None else engine.new_game(story)
-    first_key = state_key(first, live, caps)
-    seen: dict[Hashable, State] = {first_key: first}
-    edges: dict[Hashable, list[Hashable]] = {}
-    queue = deque([first_key])
+    seen: dict[Hashable, int] = {state_key(first, live, caps): 0}
+    parents = [-1]
+    via = [""]
+    edges: list[list[int]] = [[]]
+    queue: deque[tuple[int, State]] = deque([(0, first)])
     result = Exploration()
-    endings: list[Hashable] = []
+    endings: list[int] = []
+    ends: dict[str, int] = {}
+
+    def path(index: int) -> list[str]:
+        taken = []
+        while parents[index] >= 0:
+            taken.append(via[index])
+            index = parents[index]
+        return taken[::-1]
+
     while queue:
-        key = queue.popleft()
-        state = seen[key]
+        index, state = queue.popleft()
         scene = story.scenes[state.scene]
         result.scenes.add(scene.id)
         if scene.ending is not None:
-            result.routes.setdefault(scene.id, list(state.path))
-            endings.append(key)
+            ends.setdefault(scene.id, index)
+            endings.append(index)
             continue
-        targets = edges.setdefault(key, [])
-        for choice in engine.open_choices(story, state):
+        targets = edges[index]
+        for choice in scene.choices:
+            if choice.condition is not None and not choice.condition.test(state):
+                continue
             result.opened.add((scene.id, choice.id))
             following = engine.choose(story, state, choice.id)
-            following_key = state_key(following, live, caps)
-            targets.append(following_key)
-            if following_key not in seen:
+            key = state_key(following, live, caps)
+            known = seen.get(key)
+            if known is None:
                 if len(seen) >= limit:
                     result.truncated = True
                     continue
-                seen[following_key] = following
-                queue.append(following_key)
-        if not targets:
-            result.softlocks.setdefault(scene.id, state)
+                known = len(parents)
+                seen[key] = known
+                parents.append(index)
+                via.append(choice.id)
+                edges.append([])
+                queue.append((known, following))
+            targets.append(known)
+        if not targets and scene.id not in result.softlocks and not result.truncated:
+            result.softlocks[scene.id] = path(index)
     result.states = len(seen)
+    result.routes = _Routes(ends, path)
     if not result.truncated:
         can_finish = _reaching(endings, edges)
-        for key, state in seen.items():
-            if key not in can_finish and key in edges and edges[key]:
-                result.stuck.setdefault(state.scene, state)
+        scene_of = {index: key[0] for key, index in seen.items()}
+        for index, targets in enumerate(edges):
+            if targets and index not in can_finish and scene_of[index] not in result.stuck:
+                result.stuck[scene_of[index]] = path(index)
     return result
 
 
-def _reaching(goals: list[Hashable], edges: dict[Hashable, list[Hashable]]) -> set[Hashable]:
+def _reaching(goals: list[int], edges: list[list[int]]) -> set[int]:
     """Every state from which one of ``goals`` can be reached."""
-    backwards: dict[Hashable, list[Hashable]] = {}
-    for source, targets in edges.items():
+    backwards: list[list[int]] = [[] for _ in edges]
+    for source, targets in enumerate(edges):
         for target in targets:
-            backwards.setdefault(target, []).append(source)
+            backwards[target].append(source)
     found = set(goals)
     queue = deque(goals)
     while queue:
-        for source in backwards.get(queue.popleft(), ()):
+        for source in backwards[queue.popleft()]:
             if source not in found:
                 found.add(source)
                 queue.append(source)
     return found
-
-
-def shortest_route(story: Story, ending: str, limit: int = DEFAULT_LIMIT) -> list[str] | None:
-    """The fewest choice ids from the start to the ending scene ``ending``, or None if none exists.
-
-    Among routes of equal length it returns the one that takes the writer's earlier choices first,
-    so the answer is stable.
-    """
-    return explore(story, limit).routes.get(ending)
 
 
 def findings(story: Story, found: Exploration, limit: int = DEFAULT_LIMIT) -> list[Problem]:
@@ -212,17 +320,16 @@ def findings(story: Story, found: Exploration, limit: int = DEFAULT_LIMIT) -> li
                         problems.append(Problem(choice.loc, f"choice '{choice.id}' in scene '{scene.id}' can never "
                                                 "be taken: its condition is false every time the scene is reached",
                                                 "warning"))
-        for scene_id, state in sorted(found.stuck.items()):
+        for scene_id, path in sorted(found.stuck.items()):
             problems.append(Problem(story.scenes[scene_id].loc, f"from scene '{scene_id}' some plays can never "
                                     f"reach an ending (a loop with no way out); one such play: "
-                                    f"{_route_hint(state)}", "warning"))
-    for scene_id, state in sorted(found.softlocks.items()):
+                                    f"{_route_hint(path)}", "warning"))
+    for scene_id, path in sorted(found.softlocks.items()):
         problems.append(Problem(story.scenes[scene_id].loc, f"softlock: scene '{scene_id}' can be reached with "
-                                f"every choice locked; one such play: {_route_hint(state)}", "warning"))
+                                f"every choice locked; one such play: {_route_hint(path)}", "warning"))
     return problems
 
 
-def _route_hint(state: State) -> str:
-    path = list(state.path)
+def _route_hint(path: list[str]) -> str:
     shown = ", ".join(path[-6:])
     return f"{len(path)} moves ending {'... ' if len(path) > 6 else ''}{shown}" if path else "the start"

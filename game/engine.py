@@ -166,8 +166,9 @@ class ChoiceView:
 def new_game(story: Story) -> State:
     """The state at the start: the start scene entered once, with its entry effects applied."""
     defaults = Map({name: var.default for name, var in story.variables.items()})
-    state = State(story.start, frozenset(), defaults, Map())
-    return _enter(story, state, story.scenes[story.start])
+    start = story.scenes[story.start]
+    inventory, variables = _apply(start.on_enter, frozenset(), defaults) if start.on_enter else (frozenset(), defaults)
+    return State(start.id, inventory, variables, Map({start.id: 1}))
 
 
 def scene_of(story: Story, state: State) -> Scene:
@@ -215,9 +216,14 @@ def choose(story: Story, state: State, choice_id: str) -> State:
     if choice.condition is not None and not choice.condition.test(state):
         raise ChoiceError(f"choice '{choice_id}' in scene '{scene.id}' is locked: "
                           f"needs {choice.condition.source}")
-    state = _apply(choice.effects, state)
-    state = replace(state, scene=choice.target, path=state.path.plus(choice_id))
-    return _enter(story, state, story.scenes[choice.target])
+    inventory, variables = state.inventory, state.variables
+    if choice.effects:
+        inventory, variables = _apply(choice.effects, inventory, variables)
+    target = story.scenes[choice.target]
+    if target.on_enter:
+        inventory, variables = _apply(target.on_enter, inventory, variables)
+    visits = state.visits.set(target.id, state.visits.get(target.id, 0) + 1)
+    return State(target.id, inventory, variables, visits, state.path.plus(choice_id), state.elapsed)
 
 
 def replay(story: Story, choice_ids: Iterable[str], start: State | None = None) -> State:
@@ -251,18 +257,11 @@ def history(story: Story, state: State) -> list[tuple[Scene, Choice | None]]:
     return steps
 
 
-def _enter(story: Story, state: State, scene: Scene) -> State:
-    state = replace(state, visits=state.visits.set(scene.id, state.visits.get(scene.id, 0) + 1))
-    return _apply(scene.on_enter, state) if scene.on_enter else state
-
-
-def _apply(effects: Effects, state: State) -> State:
-    if not effects:
-        return state
-    inventory = state.inventory
+def _apply(effects: Effects, inventory: frozenset[str],
+           variables: Map[str, Value]) -> tuple[frozenset[str], Map[str, Value]]:
+    """Items and variables after ``effects``: items given, then taken; values set, then added to."""
     if effects.give or effects.take:
         inventory = (inventory | frozenset(effects.give)) - frozenset(effects.take)
-    variables = state.variables
     if effects.set or effects.add:
         changing = variables.mutate()
         for name, value in effects.set:
@@ -270,7 +269,7 @@ def _apply(effects: Effects, state: State) -> State:
         for name, delta in effects.add:
             changing[name] = changing[name] + delta
         variables = changing.finish()
-    return replace(state, inventory=inventory, variables=variables)
+    return inventory, variables
 
 
 def beats_shown(story: Story, state: State) -> list[str]:

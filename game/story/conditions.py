@@ -227,7 +227,8 @@ class Names:
     items: Mapping[str, object]
     variables: Mapping[str, bool | int]
     """Variable id to its default value, whose type is the variable's type."""
-    scenes: Mapping[str, object]
+    scenes: Mapping[str, object] | None
+    """Known scene ids, or None to leave scene names to be checked later by the caller."""
 
 
 def check(tree: object, names: Names) -> list[ConditionError]:
@@ -270,7 +271,7 @@ def _operand_type(operand: object, names: Names, errors: list[ConditionError]) -
         value = operand.value
         return "bool" if isinstance(value, bool) else "int" if isinstance(value, int) else "str"
     if isinstance(operand, Visits):
-        if operand.scene not in names.scenes:
+        if names.scenes is not None and operand.scene not in names.scenes:
             errors.append(ConditionError(
                 f"unknown scene '{operand.scene}'{did_you_mean(operand.scene, names.scenes)}", operand.pos))
             return None

@@ -14,6 +14,7 @@ from types import MappingProxyType
 
 import yaml
 
+from game.gcpause import paused_gc
 from game.story import conditions
 from game.story.model import (
     NO_EFFECTS,
@@ -80,7 +81,8 @@ def load_story(folder: Path | str) -> Story:
 
 def check_story(folder: Path | str) -> tuple[Story | None, list[Problem]]:
     """Load ``folder``: the story (None when there are errors) and every error and warning."""
-    return _Loader(Path(folder)).run()
+    with paused_gc():
+        return _Loader(Path(folder)).run()
 
 
 class _Loader:
@@ -88,7 +90,11 @@ class _Loader:
         self.root = root
         self.problems: list[Problem] = []
         self.decl = _Declarations()
-        self.raw: dict[str, _RawScene] = {}
+        self.known: dict[str, Loc] = {}
+        """Every scene id seen so far, with where it is defined."""
+        self.scenes: dict[str, Scene] = {}
+        self.targets: list[tuple[str, Loc, str]] = []
+        self.visit_reads: list[tuple[str, Loc, str]] = []
         self.read_items: set[str] = set()
         self.read_variables: set[str] = set()
         self.given: set[str] = set()
@@ -109,34 +115,49 @@ class _Loader:
         if files is None:
             return None, self.problems
         story_file, act_files = files
-        parsed = [read_yaml_file(p) for p in [story_file, *act_files]]
-        for f in parsed:
-            self.problems.extend(f.problems)
-        if parsed[0].root is not None:
-            self.declarations(parsed[0])
-        for f in parsed[1:]:
-            if f.root is not None:
-                self.act_file(f)
+        digest = hashlib.sha256()
+        for index, path in enumerate([story_file, *act_files]):
+            parsed = read_yaml_file(path)
+            digest.update(path.name.encode() + b"\0" + parsed.text + b"\0")
+            self.problems.extend(parsed.problems)
+            if parsed.root is None:
+                self.incomplete = self.incomplete or index > 0
+            elif index == 0:
+                self.declarations(parsed)
             else:
-                self.incomplete = True
+                self.act_file(parsed)
+        self.check_references()
         self.check_start()
-        scenes = {sid: s for sid, s in ((r.id, self.scene(r)) for r in self.raw.values()) if s}
         if not any(p.is_error for p in self.problems):
-            self.usage_warnings(scenes)
+            self.usage_warnings(self.scenes)
         self.problems.sort(key=lambda p: (p.loc.path, p.loc.line, p.loc.col))
         if any(p.is_error for p in self.problems):
             return None, self.problems
-        digest = hashlib.sha256()
-        for f in parsed:
-            digest.update(Path(f.path).name.encode() + b"\0" + f.text + b"\0")
         d = self.decl
         story = Story(
             id=d.id, title=d.title, version=d.version, start=d.start, acts=tuple(d.acts.values()),
             items=MappingProxyType(d.items), variables=MappingProxyType(d.variables),
-            beats=tuple(d.beats.values()), scenes=MappingProxyType(scenes),
+            beats=tuple(d.beats.values()), scenes=MappingProxyType(self.scenes),
             fingerprint=digest.hexdigest(), root=str(self.root),
             warnings=tuple(p for p in self.problems if not p.is_error))
         return story, self.problems
+
+    def check_references(self) -> None:
+        """Scene ids named by gotos and conditions, checked once every file has been read.
+
+        Each file's scenes are built as soon as it is parsed, so that its YAML nodes can be freed
+        before the next file is read; references to scenes are therefore checked at the end.
+        """
+        if self.incomplete:
+            return
+        for target, loc, message in self.targets:
+            if target not in self.known:
+                self.error(loc, f"{message} goes to scene '{target}', which does not exist"
+                           f"{did_you_mean(target, self.known)}")
+        for scene_id, loc, source in self.visit_reads:
+            if scene_id not in self.known:
+                self.error(loc, f"in condition '{source}': unknown scene '{scene_id}'"
+                           f"{did_you_mean(scene_id, self.known)}")
 
     def find_files(self) -> tuple[Path, list[Path]] | None:
         root = self.root
@@ -317,10 +338,10 @@ class _Loader:
         d = self.decl
         if d.start_node is None or not d.start or self.incomplete:
             return
-        if d.start not in self.raw:
+        if d.start not in self.known:
             self.error(Loc(str(self.root / STORY_FILE), d.start_node.start_mark.line + 1,
                            d.start_node.start_mark.column + 1),
-                       f"start scene '{d.start}' does not exist{did_you_mean(d.start, self.raw)}")
+                       f"start scene '{d.start}' does not exist{did_you_mean(d.start, self.known)}")
 
     # -- act files -----------------------------------------------------------------------------
     def act_file(self, f: YamlFile) -> None:
@@ -337,17 +358,19 @@ class _Loader:
         for sid, (key, value) in (scenes or {}).items():
             if self.ident(f, key, "scene id") is None:
                 continue
-            if sid in self.raw:
-                first = self.raw[sid]
-                self.error(f.loc(key), f"scene '{sid}' is already defined at {first.file.loc(first.key)}")
+            if sid in self.known:
+                self.error(f.loc(key), f"scene '{sid}' is already defined at {self.known[sid]}")
                 continue
+            self.known[sid] = f.loc(key)
             body = self.mapping(f, value, f"scene '{sid}'")
             if body is None:
                 continue
             scene_act = act
             if "act" in body:
                 scene_act = self.act_ref(f, body["act"][1])
-            self.raw[sid] = _RawScene(sid, f, key, body, scene_act or "")
+            scene = self.scene(_RawScene(sid, f, key, body, scene_act or ""))
+            if scene is not None:
+                self.scenes[sid] = scene
 
     def act_ref(self, f: YamlFile, node: yaml.Node) -> str | None:
         name = self.ident(f, node, "act")
@@ -440,11 +463,8 @@ class _Loader:
         if "goto" in pairs:
             target_node = pairs["goto"][1]
             target = self.ident(f, target_node, "goto")
-            if target is not None and target not in self.raw:
-                if not self.incomplete:
-                        self.error(f.loc(target_node), f"{what} goes to scene '{target}', which does not "
-                               f"exist{did_you_mean(target, self.raw)}")
-                target = None
+            if target is not None:
+                self.targets.append((target, f.loc(target_node), what))
         condition = self.condition(f, pairs["if"][1]) if "if" in pairs else None
         effects = self.effects(f, pairs["do"][1], f"'do' of {what}") if "do" in pairs else NO_EFFECTS
         locked: str | None = None
@@ -479,13 +499,15 @@ class _Loader:
             self.error(where, f"in condition '{source}': {err.message}")
         if errors or tree is None:
             return None
+        for node in conditions.walk_tree(tree):
+            if isinstance(node, conditions.Visits):
+                self.visit_reads.append((node.scene, base.shifted(node.pos) if single_line else loc, source))
         for kind, name in conditions.names_read(tree):
             (self.read_items if kind == "item" else self.read_variables).add(name)
         return Condition(source, tree, conditions.compile_tree(tree), loc)
 
     def names_for_conditions(self) -> conditions.Names:
-        return conditions.Names(self.decl.items, {k: v.default for k, v in self.decl.variables.items()},
-                                self.raw)
+        return conditions.Names(self.decl.items, {k: v.default for k, v in self.decl.variables.items()}, None)
 
     def effects(self, f: YamlFile, node: yaml.Node, what: str) -> Effects:
         pairs = self.mapping(f, node, what)

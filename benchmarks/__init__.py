@@ -1,0 +1,1 @@
+"""Benchmarks for Daylights (see docs/PERFORMANCE.md)."""
