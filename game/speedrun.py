@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from game import analysis, engine
+from game import engine
 from game.engine import State
 from game.saves import MAX_SAVE_BYTES, write_atomic
 from game.story.model import Story
@@ -54,6 +54,8 @@ def canonical_ending(story: Story) -> str | None:
 
 def par_route(story: Story) -> list[str] | None:
     """The shortest list of choices from the start to the canonical ending."""
+    from game import analysis
+
     ending = canonical_ending(story)
     return analysis.explore(story).routes.get(ending) if ending else None
 

@@ -15,7 +15,8 @@ from game.tui.app import DaylightsApp, TooSmallScreen
 from game.tui.dialogs import ConfirmScreen, NameScreen
 from game.tui.help import HelpScreen
 from game.tui.play import PlayScreen
-from game.tui.screens import EndingScreen, EndingsScreen, JournalScreen, SavesScreen, TitleScreen
+from game.tui.saves_screen import SavesScreen
+from game.tui.screens import EndingScreen, EndingsScreen, JournalScreen, TitleScreen
 from game.walkthrough import read_walkthrough
 from tests.conftest import TINY_ACT, write_story
 from tests.tui_builder import build_app

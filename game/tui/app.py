@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -12,16 +13,15 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from game.migrate import MigrationError, bring_forward
 from game.saves import SaveError, SaveInfo, SaveStore
 from game.session import Session
-from game.speedrun import Records, Run
 from game.story import Story, StoryError, load_story
-from game.tui.dialogs import ConfirmScreen, NameScreen
-from game.tui.help import HelpScreen
 from game.tui.play import PlayScreen
-from game.tui.screens import EndingScreen, EndingsScreen, JournalScreen, SavesScreen, TitleScreen
+from game.tui.screens import EndingScreen, EndingsScreen, JournalScreen, TitleScreen
 from game.tui.theme import DAYLIGHTS_THEME
+
+if TYPE_CHECKING:
+    from game.speedrun import Run
 from game.watch import StoryWatcher
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
@@ -43,7 +43,7 @@ class TooSmallScreen(ModalScreen[None]):
 class DaylightsApp(App[None]):
     """Owns the session and the screens; the screens render it and call back here."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "Daylights"
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
 
@@ -111,6 +111,8 @@ class DaylightsApp(App[None]):
         if self.session is None:
             self.notify("Story reloaded.")
             return
+        from game.migrate import MigrationError, bring_forward
+
         try:
             state, notes = bring_forward(story, self.session.state, what="the edit")
         except MigrationError as exc:
@@ -196,6 +198,8 @@ class DaylightsApp(App[None]):
     def action_speedrun(self) -> None:
         """Start a timed run: splits at each act, compared with the personal best; no undo or loading."""
         if self.require_story() is not None:
+            from game.speedrun import Records, Run
+
             assert self.story is not None
             session = Session(self.story, self.store, clock=self.clock)
             self.timed_run = Run(self.story, session.state, Records(self.store.folder))
@@ -270,6 +274,8 @@ class DaylightsApp(App[None]):
         if self.session is not None:
             self.session.restart()
             if self.timed_run is not None:
+                from game.speedrun import Records, Run
+
                 self.timed_run = Run(self.session.story, self.session.state, Records(self.store.folder))
             if isinstance(self.screen, EndingScreen):
                 self.pop_screen()
@@ -287,6 +293,8 @@ class DaylightsApp(App[None]):
             screen.action_toggle_inventory()
 
     def action_help(self) -> None:
+        from game.tui.help import HelpScreen
+
         self.push_screen(HelpScreen())
 
     def action_endings(self) -> None:
@@ -297,10 +305,14 @@ class DaylightsApp(App[None]):
         if self.session is None or self.story is None:
             self.notify("Start a game first.")
             return
+        from game.tui.saves_screen import SavesScreen
+
         self.push_screen(SavesScreen("save", self.named_saves()), self.saves_done)
 
     def action_load(self) -> None:
         if self.story is not None:
+            from game.tui.saves_screen import SavesScreen
+
             self.push_screen(SavesScreen("load", self.store.list(self.story)), self.saves_done)
 
     def action_quicksave(self) -> None:
@@ -326,6 +338,8 @@ class DaylightsApp(App[None]):
             if yes:
                 then()  # type: ignore[operator]
 
+        from game.tui.dialogs import ConfirmScreen
+
         self.push_screen(ConfirmScreen(question), answered)
 
     def saves_done(self, result: tuple[str, str] | None) -> None:
@@ -335,6 +349,8 @@ class DaylightsApp(App[None]):
         if action == "load":
             self.load_slot(slot)
         elif action == "new":
+            from game.tui.dialogs import NameScreen
+
             self.push_screen(NameScreen(), self.named)
         elif action == "save":
             self.confirm(f"Overwrite the save '{slot}'?", lambda: self.save_to(slot))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -14,7 +16,10 @@ from textual.widgets.option_list import Option
 from game import engine
 from game.display import paragraphs, play_time
 from game.session import Session
-from game.speedrun import Run, clock_text
+from game.speedrun import clock_text
+
+if TYPE_CHECKING:
+    from game.speedrun import Run
 
 
 class PlayScreen(Screen[None]):
