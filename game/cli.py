@@ -6,6 +6,7 @@ Author commands (check, walk) never import Textual, so they start fast and run a
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
@@ -22,6 +23,7 @@ from game.story.model import Story
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 problems found, 2 usage error)."""
+    _sturdy_streams()
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -34,6 +36,16 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         sys.stderr.close()
         return 0
+
+
+def _sturdy_streams() -> None:
+    """Never fail on the terminal: replace characters a non-UTF-8 locale cannot show, and treat a
+    closed standard input as an empty one."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    if sys.stdin is None:
+        sys.stdin = io.StringIO()
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -34,7 +34,7 @@ class Problem:
     severity: str = "error"
 
     def __str__(self) -> str:
-        return f"{self.loc}: {self.severity}: {self.message}"
+        return one_line(f"{self.loc}: {self.severity}: {self.message}")
 
     @property
     def is_error(self) -> bool:
@@ -47,6 +47,12 @@ class StoryError(Exception):
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = tuple(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def one_line(text: str) -> str:
+    """``text`` with unprintable characters escaped, so that a message quoting a writer's (or a
+    fuzzer's) text is always exactly one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def display_path(path: str) -> str:

@@ -89,8 +89,13 @@ def parse_yaml_bytes(name: str, data: bytes) -> YamlFile:
         where = Loc(name, mark.line + 1, mark.column + 1) if mark else Loc(name)
         what = exc.problem or exc.context or "invalid YAML"
         return YamlFile(name, None, data, [Problem(where, f"invalid YAML: {what}")])
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        what = f"character U+{exc.character:04X} is not allowed" if isinstance(exc.character, int) else exc.reason
+        return YamlFile(name, None, data, [Problem(Loc(name, line, col), f"invalid YAML: {what}")])
     except yaml.YAMLError as exc:
-        return YamlFile(name, None, data, [Problem(Loc(name), f"invalid YAML: {exc}")])
+        return YamlFile(name, None, data, [Problem(Loc(name), f"invalid YAML: {str(exc).splitlines()[0]}")])
     except RecursionError:
         return YamlFile(name, None, data, [Problem(Loc(name), "invalid YAML: nested too deeply")])
     if root is None:
