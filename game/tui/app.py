@@ -77,7 +77,8 @@ class DaylightsApp(App[None]):
         self.theme = "daylights"
         if self.story is None and self.problem is None:
             self.reload_story()
-        self.push_screen(TitleScreen(self.story.title if self.story else "Daylights", self.problem))
+        if self.story is None or not self.start:
+            self.show_title()
         if self.story is not None and self.start:
             if self.start == "new":
                 self.action_new_game()
@@ -163,10 +164,15 @@ class DaylightsApp(App[None]):
                    "quit": self.exit, "reload": self.action_reload}
         actions[choice]()
 
+    def show_title(self) -> None:
+        """Put the title screen on top. It is composed only when it is shown: a game started from
+        the command line paints its first frame without it."""
+        self.push_screen(TitleScreen(self.story.title if self.story else "Daylights", self.problem))
+
     def play(self, session: Session) -> None:
-        """Show ``session`` on a fresh play screen (or its ending screen), above the title."""
+        """Show ``session`` on a fresh play screen (or its ending screen), replacing every other."""
         self.session = session
-        while len(self.screen_stack) > 2:
+        while len(self.screen_stack) > 1:
             self.pop_screen()
         self.push_screen(PlayScreen(session))
         if session.ending is not None:
@@ -187,7 +193,9 @@ class DaylightsApp(App[None]):
     # -- actions -------------------------------------------------------------------------------
     def action_reload(self) -> None:
         self.reload_story()
-        self.switch_screen(TitleScreen(self.story.title if self.story else "Daylights", self.problem))
+        if isinstance(self.screen, TitleScreen):
+            self.pop_screen()
+        self.show_title()
 
     def action_new_game(self) -> None:
         if self.require_story() is not None:
@@ -250,11 +258,14 @@ class DaylightsApp(App[None]):
             self.notify(note, severity="warning", timeout=10)
 
     def action_title(self) -> None:
-        while len(self.screen_stack) > 2:
-            self.pop_screen()
+        """The title screen over the game in progress (Resume returns to it), or alone after an ending."""
         if self.session is not None and self.session.ending is not None:
             self.session = None
             self.timed_run = None
+        keep = self.play_screen() if self.session is not None else None
+        while len(self.screen_stack) > 1 and self.screen is not keep:
+            self.pop_screen()
+        self.show_title()
 
     def action_undo(self) -> None:
         if self.session is None or not self.session.undo():
