@@ -180,10 +180,6 @@ def ending_of(story: Story, state: State) -> Ending | None:
     return story.scenes[state.scene].ending
 
 
-def is_open(choice: Choice, state: State) -> bool:
-    return choice.condition is None or choice.condition.test(state)
-
-
 def open_choices(story: Story, state: State) -> list[Choice]:
     """The choices the player can take now, in the writer's order."""
     return [c for c in story.scenes[state.scene].choices if c.condition is None or c.condition.test(state)]

@@ -138,8 +138,7 @@ class _Loader:
             id=d.id, title=d.title, version=d.version, start=d.start, acts=tuple(d.acts.values()),
             items=MappingProxyType(d.items), variables=MappingProxyType(d.variables),
             beats=tuple(d.beats.values()), scenes=MappingProxyType(self.scenes),
-            fingerprint=digest.hexdigest(), root=str(self.root),
-            warnings=tuple(p for p in self.problems if not p.is_error))
+            fingerprint=digest.hexdigest(), root=str(self.root))
         return story, self.problems
 
     def check_references(self) -> None:

@@ -141,7 +141,6 @@ class Story:
     """A digest of every story file's bytes: saves use it to notice that the story changed."""
     root: str
     """The folder the story was loaded from."""
-    warnings: tuple = ()
 
     def act(self, act_id: str) -> Act:
         return next(a for a in self.acts if a.id == act_id)
