@@ -215,15 +215,21 @@ def _route(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"ending": ending, "moves": len(route), "choices": route}, indent=2))
         return 0
-    state = engine.new_game(story)
-    for number, choice_id in enumerate(route, 1):
-        scene = story.scenes[state.scene]
-        choice = scene.choice(choice_id)
-        print(f"{number:3}. {scene.title}  →  {choice.text if choice else choice_id}  [{choice_id}]")
-        state = engine.choose(story, state, choice_id)
+    _print_steps(story, route, show_ids=True)
     title = story.scenes[ending].ending.title  # type: ignore[union-attr]
     print(f"Shortest route to '{ending}' ({title}): {len(route)} moves")
     return 0
+
+
+def _print_steps(story: Story, choices: list[str], show_ids: bool = False) -> None:
+    """One line per move: the scene and the choice taken there."""
+    state = engine.new_game(story)
+    for number, choice_id in enumerate(choices, 1):
+        scene = story.scenes[state.scene]
+        choice = scene.choice(choice_id)
+        suffix = f"  [{choice_id}]" if show_ids else ""
+        print(f"{number:3}. {scene.title}  →  {choice.text if choice else choice_id}{suffix}")
+        state = engine.choose(story, state, choice_id)
 
 
 def _random_test(args: argparse.Namespace) -> int:
@@ -370,9 +376,7 @@ def _walk(args: argparse.Namespace) -> int:
             "error": result.failure,
         }, indent=2))
     else:
-        for number, (scene, choice_id) in enumerate(zip(scenes, final.path, strict=False), 1):
-            choice = scene.choice(choice_id)
-            print(f"{number:3}. {scene.title}  →  {choice.text if choice else choice_id}")
+        _print_steps(story, list(final.path))
         if ending:
             print(f"Ending: {ending.title} ({ending.kind}) in {final.moves} moves")
     if result.failure:

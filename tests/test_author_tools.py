@@ -71,8 +71,7 @@ def test_unreachable_scene_is_reported_at_the_scene(tmp_path: Path) -> None:
            "time the scene is reached" in found
 
 
-def test_softlock_is_reported_with_the_play_that_reaches_it(tmp_path: Path) -> None:
-    folder = story_with(tmp_path, """\
+SOFTLOCK_SCENES = """\
   a:
     title: A
     text: Start.
@@ -93,7 +92,11 @@ def test_softlock_is_reported_with_the_play_that_reaches_it(tmp_path: Path) -> N
     title: Over
     text: Over.
     ending: {kind: canonical, title: Over}
-""")
+"""
+
+
+def test_softlock_is_reported_with_the_play_that_reaches_it(tmp_path: Path) -> None:
+    folder = story_with(tmp_path, SOFTLOCK_SCENES)
     found = warnings_of(folder)
     assert found == ["one.yaml:9:3: softlock: scene 'b' can be reached with every choice locked; one such play: "
                      "1 moves ending take_lamp"]
@@ -207,25 +210,7 @@ def test_random_testing_covers_the_bundled_story_without_failures() -> None:
 
 
 def test_a_failing_random_playthrough_is_written_as_a_walkthrough_that_reproduces_it(tmp_path: Path) -> None:
-    folder = story_with(tmp_path, """\
-  a:
-    title: A
-    text: Start.
-    choices:
-      - {id: take_lamp, text: Lamp, goto: b, do: {give: lamp}}
-      - {id: take_key, text: Key, goto: b, do: {give: key}}
-  b:
-    title: B
-    text: A door.
-    choices:
-      - {id: open, text: Open, goto: over, if: has key, do: {add: {n: 1}, set: lit}}
-  over:
-    title: Over
-    text: Over.
-    choices:
-      - {id: fin, text: Finish, goto: end, if: n > 0 and lit and (has key or has lamp)}
-  end: {title: End, text: End., ending: {kind: canonical, title: End}}
-""")
+    folder = story_with(tmp_path, SOFTLOCK_SCENES)
     out = tmp_path / "failures"
     result = run_cli("test", "--random", "5", "--seed", "1", "--out", str(out), "--scenes", str(folder))
     assert result.returncode == 1

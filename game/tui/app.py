@@ -271,6 +271,10 @@ class DaylightsApp(App[None]):
         if self.session is None or not self.session.undo():
             self.notify("There is nothing to undo yet.")
             return
+        self.back_to_play()
+
+    def back_to_play(self) -> None:
+        """After the state changed under it, leave an ending screen and redraw the play screen."""
         if isinstance(self.screen, EndingScreen):
             self.pop_screen()
         screen = self.play_screen()
@@ -288,11 +292,7 @@ class DaylightsApp(App[None]):
                 from game.speedrun import Records, Run
 
                 self.timed_run = Run(self.session.story, self.session.state, Records(self.store.folder))
-            if isinstance(self.screen, EndingScreen):
-                self.pop_screen()
-            screen = self.play_screen()
-            if screen is not None:
-                screen.refresh_scene()
+            self.back_to_play()
 
     def action_journal(self) -> None:
         if self.session is not None and self.story is not None:
