@@ -1,4 +1,4 @@
-"""The one place that knows where saves live."""
+"""The one place that knows where saves and the story cache live."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 import platformdirs
 
 SAVES_ENV = "DAYLIGHTS_SAVES"
+CACHE_ENV = "DAYLIGHTS_CACHE"
 _CHECKOUT = Path(__file__).resolve().parent.parent
 
 
@@ -20,3 +21,11 @@ def saves_folder(override: Path | str | None = None) -> Path:
     if (_CHECKOUT / "pyproject.toml").is_file() and (_CHECKOUT / "saves").is_dir():
         return _CHECKOUT / "saves"
     return platformdirs.user_data_path("daylights", appauthor=False) / "saves"
+
+
+def cache_folder() -> Path | None:
+    """``$DAYLIGHTS_CACHE`` (``off`` turns the cache off), else the user cache folder."""
+    chosen = os.environ.get(CACHE_ENV, "")
+    if chosen.lower() == "off":
+        return None
+    return Path(chosen) if chosen else platformdirs.user_cache_path("daylights", appauthor=False)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from game.bundled import bundled_scenes
-from game.locations import SAVES_ENV
+from game.locations import CACHE_ENV, SAVES_ENV
 from game.story import Story, load_story
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,7 +99,14 @@ def run_cli(*args: str, input: str | None = None, cwd: Path | None = None,
                           text=True, cwd=cwd or ROOT, env=env, timeout=120)
 
 
+@pytest.fixture(scope="session")
+def _story_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture(autouse=True)
-def _saves_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test ever writes into the checkout's saves/ folder."""
+def _saves_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
+                                 _story_cache: Path) -> None:
+    """No test ever writes into the checkout's saves/ folder or the user's story cache."""
     monkeypatch.setenv(SAVES_ENV, str(tmp_path_factory.mktemp("saves")))
+    monkeypatch.setenv(CACHE_ENV, str(_story_cache))

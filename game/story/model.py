@@ -7,7 +7,8 @@ from so that any later message (a locked choice, an analysis finding) can point 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from game.story.problems import Loc
@@ -71,6 +72,16 @@ class Condition:
         from game.story.conditions import names_read
 
         return names_read(self.tree)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled without its compiled test, which is rebuilt from the tree (for the story cache)."""
+        return _condition, (self.source, self.tree, self.loc)
+
+
+def _condition(source: str, tree: object, loc: Loc) -> Condition:
+    from game.story.conditions import compile_tree
+
+    return Condition(source, tree, compile_tree(tree), loc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +156,15 @@ class Story:
     def act(self, act_id: str) -> Act:
         return next(a for a in self.acts if a.id == act_id)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled with its read-only mappings as plain dicts (for the story cache)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        return _story, ({k: dict(v) if isinstance(v, MappingProxyType) else v for k, v in values.items()},)
+
     @property
     def endings(self) -> tuple[Scene, ...]:
         return tuple(s for s in self.scenes.values() if s.ending is not None)
+
+
+def _story(values: dict[str, object]) -> Story:
+    return Story(**{k: MappingProxyType(v) if isinstance(v, dict) else v for k, v in values.items()})  # type: ignore[arg-type]

@@ -1,0 +1,97 @@
+"""Opening a story: parse and validate it, or take it from the cache when nothing has changed.
+
+Parsing YAML is most of the cost of opening a story, and a player opens the same story again and
+again. ``load_story`` keeps the last story it loaded from each folder in the user's cache folder
+(``$DAYLIGHTS_CACHE`` moves it; ``off`` turns it off), keyed by a digest of everything the result
+depends on: the folder as given, the name and bytes of every file the loader would look at, the
+Python version and the source of this package. An edited scene file or a new version of the game
+therefore never sees a stale story. A missing, unreadable or damaged entry is simply rebuilt:
+the cache can make opening faster, never wrong.
+
+The writer's ``check_story`` always parses afresh, since its point is to report every problem.
+YAML and the loader are imported only when a story really has to be parsed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import sys
+from pathlib import Path
+
+from game import locations
+from game.gcpause import paused_gc
+from game.story.model import Story
+from game.story.problems import Problem, StoryError
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def check_story(folder: Path | str) -> tuple[Story | None, list[Problem]]:
+    """Parse and validate ``folder``: the story (None when there are errors) and every error and warning."""
+    from game.story import loader
+
+    return loader.check_story(folder)
+
+
+def load_story(folder: Path | str, cached: bool = True) -> Story:
+    """The valid story in ``folder``, from the cache when possible; raises StoryError listing every error."""
+    entry, key = _entry(Path(folder)) if cached else (None, b"")
+    if entry is not None:
+        story = _read(entry, key)
+        if story is not None:
+            return story
+    story, problems = check_story(folder)
+    if story is None:
+        raise StoryError(problems)
+    if entry is not None:
+        _write(entry, key, story)
+    return story
+
+
+def _entry(folder: Path) -> tuple[Path | None, bytes]:
+    """The cache file for ``folder`` and the key its content must carry; (None, b"") when uncacheable."""
+    cache = locations.cache_folder()
+    if cache is None:
+        return None, b""
+    digest = hashlib.sha256()
+    try:
+        resolved = folder.resolve()
+        for part in (str(folder), str(resolved), sys.version, str(pickle.HIGHEST_PROTOCOL)):
+            digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
+        for source in sorted(_PACKAGE.glob("*.py")):
+            digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
+        for path in sorted(folder.iterdir()):
+            if path.suffix in (".yaml", ".yml"):
+                target = str(path.resolve()).encode("utf-8", "surrogateescape")
+                content = path.read_bytes() if path.suffix == ".yaml" and path.is_file() else b""
+                digest.update(path.name.encode("utf-8", "surrogateescape") + b"\0" + target + b"\0")
+                digest.update(len(content).to_bytes(8, "big") + content)
+    except (OSError, ValueError):
+        return None, b""
+    name = hashlib.sha256(str(resolved).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    return cache / "stories" / f"{name}.pickle", digest.digest()
+
+
+def _read(entry: Path, key: bytes) -> Story | None:
+    try:
+        data = entry.read_bytes()
+    except OSError:
+        return None
+    if not data.startswith(key):
+        return None
+    try:
+        with paused_gc():
+            story = pickle.loads(data[len(key):])
+    except Exception:  # a damaged entry of any kind is rebuilt, never trusted
+        return None
+    return story if isinstance(story, Story) else None
+
+
+def _write(entry: Path, key: bytes, story: Story) -> None:
+    from game.saves import SaveError, write_atomic
+
+    try:
+        write_atomic(entry, key + pickle.dumps(story, protocol=pickle.HIGHEST_PROTOCOL))
+    except (SaveError, pickle.PicklingError, RecursionError):
+        return

@@ -1,0 +1,109 @@
+"""The story cache: a story that has not changed opens without parsing, and nothing stale survives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from game import engine
+from game.locations import CACHE_ENV
+from game.story import StoryError, load_story
+from game.story import loader as story_loader
+from tests.conftest import TINY_ACT, write_story
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(CACHE_ENV, str(folder))
+    return folder
+
+
+def no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(folder: object) -> None:
+        raise AssertionError("the story was parsed although the cache holds it")
+
+    monkeypatch.setattr(story_loader, "check_story", refuse)
+
+
+def entries(cache: Path) -> list[Path]:
+    return sorted((cache / "stories").glob("*.pickle"))
+
+
+def test_an_unchanged_story_opens_from_the_cache_and_plays_the_same(
+        tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = write_story(tmp_path / "tiny")
+    parsed = load_story(folder)
+    assert len(entries(cache)) == 1
+    no_parsing(monkeypatch)
+    cached = load_story(folder)
+    assert cached == parsed and cached.fingerprint == parsed.fingerprint
+    moves = ["take_key", "flatter", "flatter", "secret"]
+    assert engine.replay(cached, moves).scene == "win"
+    hall = engine.new_game(cached)
+    assert [c.id for c in engine.open_choices(cached, hall)] == ["take_key", "flatter"]
+
+
+def test_editing_a_scene_file_is_seen_at_once(tmp_path: Path, cache: Path) -> None:
+    folder = write_story(tmp_path / "tiny")
+    load_story(folder)
+    (folder / "one.yaml").write_text(TINY_ACT.replace("You stand in a hall.", "You stand in a ballroom."))
+    assert "ballroom" in load_story(folder).scenes["hall"].text
+    assert len(entries(cache)) == 1
+
+
+def test_a_new_file_in_the_folder_is_seen_at_once(tmp_path: Path, cache: Path) -> None:
+    folder = write_story(tmp_path / "tiny")
+    load_story(folder)
+    (folder / "two.yaml").write_text("act: one\nscenes:\n  attic:\n    title: Attic\n    text: Dust.\n"
+                                     "    ending: {kind: failure, title: Lost}\n")
+    assert "attic" in load_story(folder).scenes
+
+
+def test_a_file_made_broken_raises_even_though_an_older_story_is_cached(tmp_path: Path, cache: Path) -> None:
+    folder = write_story(tmp_path / "tiny")
+    load_story(folder)
+    (folder / "one.yaml").write_text(TINY_ACT.replace("goto: cellar", "goto: celar"))
+    with pytest.raises(StoryError, match="celar"):
+        load_story(folder)
+
+
+@pytest.mark.parametrize("damage", [b"", b"garbage", None])
+def test_a_damaged_entry_is_rebuilt_not_trusted(tmp_path: Path, cache: Path, damage: bytes | None) -> None:
+    folder = write_story(tmp_path / "tiny")
+    parsed = load_story(folder)
+    [entry] = entries(cache)
+    data = entry.read_bytes()
+    entry.write_bytes(data[: len(data) // 2] if damage is None else damage)
+    assert load_story(folder) == parsed
+    assert entry.read_bytes() == data
+
+
+def test_an_unwritable_cache_never_stops_the_story_from_opening(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv(CACHE_ENV, str(blocker))
+    folder = write_story(tmp_path / "tiny")
+    assert load_story(folder).start == "hall"
+    assert load_story(folder).start == "hall"
+
+
+def test_the_cache_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_ENV, "off")
+    folder = write_story(tmp_path / "tiny")
+    load_story(folder)
+    no_parsing(monkeypatch)
+    with pytest.raises(AssertionError, match="parsed"):
+        load_story(folder)
+
+
+def test_the_same_folder_named_two_ways_never_shares_paths_in_messages(tmp_path: Path, cache: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = write_story(tmp_path / "tiny")
+    absolute = load_story(folder)
+    monkeypatch.chdir(tmp_path)
+    relative = load_story(Path("tiny"))
+    assert absolute.root == str(folder) and relative.root == "tiny"
+    assert relative.scenes["hall"].loc.path != absolute.scenes["hall"].loc.path
