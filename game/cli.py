@@ -15,6 +15,7 @@ from pathlib import Path
 from game import __version__, engine
 from game.analysis import DEFAULT_LIMIT
 from game.bundled import bundled_scenes, canonical_walkthrough
+from game.gcpause import start_up, start_up_done
 from game.locations import SAVES_ENV, saves_folder
 from game.saves import SaveError, SaveStore
 from game.story import StoryError, check_story, load_story
@@ -64,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     play = sub.add_parser("play", parents=[common], help="play the story (the default command)")
     play.add_argument("--plain", action="store_true", help="line-by-line mode for pipes and screen readers")
     start = play.add_mutually_exclusive_group()
+    start.add_argument("--new", action="store_true", help="start a new game at once, skipping the title screen")
     start.add_argument("--continue", dest="resume", action="store_true", help="continue from the latest autosave")
     start.add_argument("--load", metavar="NAME", help="start from a saved slot")
     start.add_argument("--speedrun", action="store_true",
@@ -162,8 +164,11 @@ def _wants_plain(args: argparse.Namespace) -> bool:
 
 
 def _play(args: argparse.Namespace) -> int:
-    if not _wants_plain(args):
-        return _play_tui(args)
+    with start_up():
+        return _play_tui(args) if not _wants_plain(args) else _play_plain(args)
+
+
+def _play_plain(args: argparse.Namespace) -> int:
     if args.speedrun:
         print("daylights: speedrun mode needs the full-screen game; 'daylights speedrun' times the "
               "par route headlessly", file=sys.stderr)
@@ -190,7 +195,9 @@ def _play(args: argparse.Namespace) -> int:
     except SaveError as exc:
         print(f"daylights: {exc}", file=sys.stderr)
         return 1
-    return PlainGame(story, sys.stdin, sys.stdout, store, state).run()
+    game = PlainGame(story, sys.stdin, sys.stdout, store, state)
+    start_up_done()
+    return game.run()
 
 
 def _route(args: argparse.Namespace) -> int:
@@ -335,7 +342,7 @@ def _schema(args: argparse.Namespace) -> int:
 def _play_tui(args: argparse.Namespace) -> int:
     from game.tui.app import DaylightsApp
 
-    start = "continue" if args.resume else f"load:{args.load}" if args.load else \
+    start = "new" if args.new else "continue" if args.resume else f"load:{args.load}" if args.load else \
         "speedrun" if args.speedrun else None
     app = DaylightsApp(_scenes(args), SaveStore(saves_folder(args.saves)), start=start, watch=args.watch)
     app.run()

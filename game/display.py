@@ -22,3 +22,17 @@ def saved_at(stamp: str) -> str:
 def paragraphs(text: str) -> list[str]:
     """Prose as paragraphs, each on one line: writers wrap lines in YAML, screens wrap them again."""
     return [" ".join(p.split()) for p in text.strip().split("\n\n") if p.strip()]
+
+
+def clock_text(seconds: float) -> str:
+    """Run times to the tenth of a second: M:SS.t (H:MM:SS.t past an hour)."""
+    tenths = round(seconds * 10)
+    minutes, rest = divmod(tenths, 600)
+    hours, minutes = divmod(minutes, 60)
+    body = f"{minutes:02d}:{rest // 10:02d}.{rest % 10}" if hours else f"{minutes}:{rest // 10:02d}.{rest % 10}"
+    return f"{hours}:{body}" if hours else body
+
+
+def delta_text(seconds: float) -> str:
+    """A gain or loss against a record, to the tenth of a second."""
+    return f"{'−' if seconds < 0 else '+'}{abs(seconds):.1f}"

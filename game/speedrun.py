@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from game import engine
+from game.display import clock_text, delta_text
 from game.engine import State
 from game.saves import MAX_SAVE_BYTES, write_atomic
 from game.story.model import Story
@@ -142,19 +143,6 @@ class Records:
                                 "splits": [asdict(s) for s in best.splits], "segments": best.segments}
         write_atomic(self.path, json.dumps(everything, indent=1).encode("utf-8"))
         return is_best
-
-
-def clock_text(seconds: float) -> str:
-    """Run times to the tenth of a second: M:SS.t (H:MM:SS.t past an hour)."""
-    tenths = round(seconds * 10)
-    minutes, rest = divmod(tenths, 600)
-    hours, minutes = divmod(minutes, 60)
-    body = f"{minutes:02d}:{rest // 10:02d}.{rest % 10}" if hours else f"{minutes}:{rest // 10:02d}.{rest % 10}"
-    return f"{hours}:{body}" if hours else body
-
-
-def delta_text(seconds: float) -> str:
-    return f"{'−' if seconds < 0 else '+'}{abs(seconds):.1f}"
 
 
 class Run:

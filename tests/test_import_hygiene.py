@@ -27,3 +27,11 @@ def test_check_and_walk_commands_do_not_import_textual() -> None:
                            "    assert main(['check']) == 0\n    assert main(['walk']) == 0")
     assert "game.story.loader" in loaded
     assert not any(m == "textual" or m.startswith("textual.") for m in loaded)
+
+
+def test_a_cached_story_opens_without_importing_yaml_or_the_loader() -> None:
+    opening = "from game.story import load_story\nfrom game.bundled import bundled_scenes\nload_story(bundled_scenes())"
+    modules_after(opening)
+    loaded = modules_after(opening)
+    assert "game.story.cache" in loaded
+    assert "yaml" not in loaded and "game.story.loader" not in loaded

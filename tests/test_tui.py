@@ -14,6 +14,7 @@ from game.story import Story
 from game.tui.app import DaylightsApp, TooSmallScreen
 from game.tui.dialogs import ConfirmScreen, NameScreen
 from game.tui.help import HelpScreen
+from game.tui.keybar import KeyBar
 from game.tui.play import PlayScreen
 from game.tui.saves_screen import SavesScreen
 from game.tui.screens import EndingScreen, EndingsScreen, JournalScreen, TitleScreen
@@ -95,15 +96,35 @@ async def test_inventory_panel_toggles_and_describes_the_selected_item(tmp_path:
     async with app.run_test(size=SIZE) as pilot:
         await new_game(pilot)
         await pilot.press("1", "1")
-        panel = app.screen.query_one("#inventory")
-        assert not panel.display
+        assert not app.screen.query("#inventory")
         await pilot.press("i")
-        assert panel.display
+        panel = app.screen.query_one("#inventory")
+        assert panel.display and app.screen.focused is app.screen.query_one("#items")
         items = app.screen.query_one("#items", OptionList)
         assert str(items.get_option_at_index(0).prompt) == "Torn label"
         assert "Smiert Spionam" in text_of(app, "#item-description")
         await pilot.press("i")
-        assert not panel.display
+        assert not panel.display and app.screen.focused is app.screen.query_one("#choices")
+        await pilot.press("u", "u", "i")
+        assert panel.display and items.option_count == 0
+        assert text_of(app, "#item-description") == "You carry nothing of note."
+
+
+async def test_key_bar_names_the_current_screens_keys_and_a_click_presses_one(tmp_path: Path) -> None:
+    app = build_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        bar = app.screen.query_one(KeyBar)
+        assert str(bar.render()).split() == ["?", "Help", "q", "Quit", "^p", "palette"]
+        await new_game(pilot)
+        bar = app.screen.query_one(KeyBar)
+        line = str(bar.render())
+        assert line.split() == ["i", "Inventory", "j", "Journal", "s", "Save", "l", "Load", "u", "Undo", "?", "Help",
+                                "^p", "palette"]
+        assert line.endswith(" ^p palette ") and len(line) == SIZE[0]
+        await pilot.click(KeyBar, offset=(line.index("Journal"), 0))
+        await pilot.pause()
+        assert isinstance(app.screen, JournalScreen)
+        assert str(app.screen.query_one(KeyBar).render()).split()[:2] == ["esc", "Close"]
 
 
 async def test_journal_lists_scenes_and_choices_and_rereads_old_text(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from game.gcpause import start_up_done
 from game.saves import SaveError, SaveInfo, SaveStore
 from game.session import Session
 from game.story import Story, StoryError, load_story
@@ -57,6 +58,9 @@ class DaylightsApp(App[None]):
         ``watch`` reloads the story whenever its files change (for writers).
         """
         super().__init__()
+        # The theme is chosen before the first stylesheet parse: setting it later re-parses every rule.
+        self.register_theme(DAYLIGHTS_THEME)
+        self.set_reactive(App.theme, DAYLIGHTS_THEME.name)
         self.clock = clock
         self.watcher = StoryWatcher(scenes) if watch else None
         self.timed_run: Run | None = None
@@ -73,8 +77,6 @@ class DaylightsApp(App[None]):
 
     # -- start-up ------------------------------------------------------------------------------
     def on_mount(self) -> None:
-        self.register_theme(DAYLIGHTS_THEME)
-        self.theme = "daylights"
         if self.story is None and self.problem is None:
             self.reload_story()
         if self.story is None or not self.start:
@@ -89,6 +91,7 @@ class DaylightsApp(App[None]):
             elif self.start.startswith("load:"):
                 self.load_slot(self.start.removeprefix("load:"))
         self._started = True
+        self.call_after_refresh(start_up_done)
         self.check_size(self.size.width, self.size.height)
         if self.watcher is not None:
             self.set_interval(0.5, self.poll_story)

@@ -10,13 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from game import engine
-from game.display import paragraphs, play_time
+from game.display import clock_text, paragraphs, play_time
 from game.session import Session
-from game.speedrun import clock_text
+from game.tui.keybar import KeyBar
 
 if TYPE_CHECKING:
     from game.speedrun import Run
@@ -46,19 +46,13 @@ class PlayScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="status")
-        with Horizontal(id="main"):
-            with VerticalScroll(id="story"):
-                yield Static(id="scene-title")
-                yield Static(id="prose", markup=False)
-            with Vertical(id="inventory"):
-                yield Static("Inventory", classes="panel-title")
-                yield OptionList(id="items")
-                yield Static(id="item-description", markup=False)
+        with Horizontal(id="main"), VerticalScroll(id="story"):
+            yield Static(id="scene-title")
+            yield Static(id="prose", markup=False)
         yield OptionList(id="choices")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
-        self.query_one("#inventory").display = False
         self.refresh_scene()
         self.set_interval(0.1 if self.timed_run is not None else 1.0, self.refresh_status)
         self.query_one("#choices").focus()
@@ -119,6 +113,8 @@ class PlayScreen(Screen[None]):
         self.refresh_inventory()
 
     def refresh_inventory(self) -> None:
+        if not self.query("#items"):
+            return
         story = self.session.story
         items = sorted(self.session.history[-1].inventory, key=lambda i: story.items[i].name)
         listing = self.query_one("#items", OptionList)
@@ -155,8 +151,23 @@ class PlayScreen(Screen[None]):
         self.app.after_move(messages)  # type: ignore[attr-defined]
 
     # -- the other keys ------------------------------------------------------------------------
-    def action_toggle_inventory(self) -> None:
-        panel = self.query_one("#inventory")
-        panel.display = not panel.display
+    async def action_toggle_inventory(self) -> None:
+        panels = self.query(InventoryPanel)
+        if panels:
+            panel = panels.first()
+            panel.display = not panel.display
+        else:
+            panel = InventoryPanel(id="inventory")
+            await self.query_one("#main").mount(panel)
+            self.refresh_inventory()
         self.query_one("#items" if panel.display else "#choices").focus()
+
+
+class InventoryPanel(Vertical):
+    """Item names and the selected item's description; built the first time the player opens it."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("Inventory", classes="panel-title")
+        yield OptionList(id="items")
+        yield Static(id="item-description", markup=False)
 

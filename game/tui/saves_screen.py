@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from game.display import play_time, saved_at
 from game.saves import SaveInfo
+from game.tui.keybar import KeyBar
 
 
 class SavesScreen(ModalScreen[tuple[str, str] | None]):
@@ -34,7 +35,7 @@ class SavesScreen(ModalScreen[tuple[str, str] | None]):
             hint = "Enter: save here · n: new name · d: delete · Esc: close" if self.mode == "save" else \
                 "Enter: load · d: delete · Esc: close"
             yield Static(hint, classes="hint")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

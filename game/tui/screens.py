@@ -8,13 +8,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, OptionList, Static
+from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from game import engine
 from game.display import paragraphs, play_time, saved_at
 from game.session import Session
 from game.story.model import Story
+from game.tui.keybar import KeyBar
 
 
 class TitleScreen(Screen[None]):
@@ -36,7 +37,7 @@ class TitleScreen(Screen[None]):
                     yield Static(Text(self.problem), id="title-problem", classes="error")
             with Center():
                 yield OptionList(id="menu")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.refresh_menu()
@@ -84,7 +85,7 @@ class JournalScreen(ModalScreen[None]):
                 yield OptionList(id="journal-list")
                 with VerticalScroll(id="journal-page"):
                     yield Static(id="journal-text", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         listing = self.query_one("#journal-list", OptionList)
@@ -138,7 +139,7 @@ class EndingScreen(Screen[None]):
                     yield Button("Undo (u)", id="undo")
                 yield Button("Restart (r)", id="restart")
                 yield Button("Title (t)", id="title")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(Button).focus()
@@ -169,7 +170,7 @@ class EndingsScreen(ModalScreen[None]):
         with VerticalScroll(classes="dialog wide"):
             yield Static(f"Endings: {len(self.found)} of {len(self.story.endings)} discovered", classes="heading")
             yield Static(Text("\n".join(lines)), id="endings-list")
-        yield Footer()
+        yield KeyBar()
 
     def action_close(self) -> None:
         self.dismiss(None)
