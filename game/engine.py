@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
 
+import msgspec
 from immutables import Map
 
 from game.story.conditions import explain
@@ -86,8 +86,7 @@ class StateFormatError(ValueError):
     """A serialised state that is not a valid State."""
 
 
-@dataclass(frozen=True, slots=True)
-class State:
+class State(msgspec.Struct, frozen=True, gc=False):
     """Where a playthrough stands. A value: every change makes a new State."""
 
     scene: str
@@ -103,7 +102,7 @@ class State:
         return len(self.path)
 
     def with_elapsed(self, seconds: float) -> State:
-        return replace(self, elapsed=seconds)
+        return msgspec.structs.replace(self, elapsed=seconds)
 
     def to_json(self) -> dict[str, object]:
         """A plain-JSON form; ``State.from_json(s.to_json()) == s`` always holds."""
@@ -149,8 +148,7 @@ def _string_list(value: object, what: str) -> list[str]:
     return value
 
 
-@dataclass(frozen=True, slots=True)
-class ChoiceView:
+class ChoiceView(msgspec.Struct, frozen=True, gc=False):
     """A choice as the player sees it in one state: open, or locked with a reason."""
 
     choice: Choice

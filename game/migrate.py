@@ -8,8 +8,7 @@ scene or items are gone, it cannot be brought across and the reason names what i
 
 from __future__ import annotations
 
-from dataclasses import replace
-
+import msgspec
 from immutables import Map
 
 from game import engine
@@ -55,5 +54,5 @@ def bring_forward(story: Story, state: State, path: list[str] | None = None,
     if dropped:
         notes.append(f"No longer in the story: {', '.join(dropped)}.")
     visits = {s: n for s, n in state.visits.items() if s in story.scenes}
-    moved = replace(state, variables=Map(variables), visits=Map(visits), path=Trail.of(choices))
+    moved = msgspec.structs.replace(state, variables=Map(variables), visits=Map(visits), path=Trail.of(choices))
     return moved, tuple(notes)

@@ -14,9 +14,10 @@ import json
 import os
 import tempfile
 import unicodedata
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+import msgspec
 
 from game import engine
 from game.engine import State, StateFormatError
@@ -36,8 +37,7 @@ class SaveError(Exception):
     """A save that cannot be written, read or used; the message is one line for the player."""
 
 
-@dataclass(frozen=True)
-class SaveInfo:
+class SaveInfo(msgspec.Struct, frozen=True):
     """A save as listed in a table: enough to choose one without loading it."""
 
     slot: str
@@ -53,8 +53,7 @@ class SaveInfo:
     """Why the save cannot be loaded, for damaged or foreign files; None when it looks fine."""
 
 
-@dataclass(frozen=True)
-class Loaded:
+class Loaded(msgspec.Struct, frozen=True):
     state: State
     notes: tuple[str, ...]
     """What changed because the story was edited since the save; empty when nothing did."""

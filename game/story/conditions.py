@@ -18,8 +18,9 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from game.story.problems import did_you_mean
 
@@ -43,60 +44,51 @@ class ConditionError(Exception):
         self.pos = pos
 
 
-@dataclass(frozen=True, slots=True)
-class Has:
+class Has(msgspec.Struct, frozen=True, gc=False):
     item: str
     pos: int
 
 
-@dataclass(frozen=True, slots=True)
-class Name:
+class Name(msgspec.Struct, frozen=True, gc=False):
     """A bare name: a flag when used alone, a variable when compared."""
 
     name: str
     pos: int
 
 
-@dataclass(frozen=True, slots=True)
-class Visits:
+class Visits(msgspec.Struct, frozen=True, gc=False):
     scene: str
     pos: int
 
 
-@dataclass(frozen=True, slots=True)
-class Literal:
+class Literal(msgspec.Struct, frozen=True, gc=False):
     value: int | bool | str
     pos: int
 
 
-@dataclass(frozen=True, slots=True)
-class Compare:
+class Compare(msgspec.Struct, frozen=True, gc=False):
     op: str
     left: Name | Visits | Literal
     right: Name | Visits | Literal
     pos: int
 
 
-@dataclass(frozen=True, slots=True)
-class Not:
+class Not(msgspec.Struct, frozen=True, gc=False):
     operand: object
     pos: int
 
 
-@dataclass(frozen=True, slots=True)
-class And:
+class And(msgspec.Struct, frozen=True, gc=False):
     operands: tuple
     pos: int
 
 
-@dataclass(frozen=True, slots=True)
-class Or:
+class Or(msgspec.Struct, frozen=True, gc=False):
     operands: tuple
     pos: int
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(msgspec.Struct, frozen=True, gc=False):
     kind: str
     text: str
     pos: int
@@ -220,8 +212,7 @@ def parse(source: str) -> object:
     return _Parser(source).parse()
 
 
-@dataclass(frozen=True)
-class Names:
+class Names(msgspec.Struct, frozen=True, gc=False):
     """What a condition may refer to: the story's declarations."""
 
     items: Mapping[str, object]

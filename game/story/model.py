@@ -7,9 +7,10 @@ from so that any later message (a locked choice, an analysis finding) can point 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from game.story.problems import Loc
 
@@ -19,23 +20,20 @@ if TYPE_CHECKING:
 Value = int | bool
 
 
-@dataclass(frozen=True, slots=True)
-class Act:
+class Act(msgspec.Struct, frozen=True, gc=False):
     id: str
     title: str
     loc: Loc
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
+class Item(msgspec.Struct, frozen=True, gc=False):
     id: str
     name: str
     description: str
     loc: Loc
 
 
-@dataclass(frozen=True, slots=True)
-class Variable:
+class Variable(msgspec.Struct, frozen=True, gc=False):
     """A flag (bool) or counter (int), declared once with its default."""
 
     id: str
@@ -48,8 +46,7 @@ class Variable:
         return "flag" if isinstance(self.default, bool) else "integer"
 
 
-@dataclass(frozen=True, slots=True)
-class Beat:
+class Beat(msgspec.Struct, frozen=True, gc=False):
     """A plot beat of the film that scenes can show; canonical beats must appear on the film's path."""
 
     id: str
@@ -58,13 +55,12 @@ class Beat:
     loc: Loc
 
 
-@dataclass(frozen=True, slots=True)
-class Condition:
+class Condition(msgspec.Struct, frozen=True, gc=False):
     """A parsed condition: its source text, its syntax tree and a compiled test."""
 
     source: str
     tree: object
-    test: Callable[[State], bool] = field(compare=False)
+    test: Callable[[State], bool]
     loc: Loc
 
     def reads(self) -> frozenset[str]:
@@ -72,6 +68,15 @@ class Condition:
         from game.story.conditions import names_read
 
         return names_read(self.tree)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when written the same at the same place; the compiled test is derived, not compared."""
+        if type(other) is not Condition:
+            return NotImplemented
+        return (self.source, self.tree, self.loc) == (other.source, other.tree, other.loc)
+
+    def __hash__(self) -> int:
+        return hash((self.source, self.tree, self.loc))
 
     def __reduce__(self) -> tuple[object, ...]:
         """Pickled without its compiled test, which is rebuilt from the tree (for the story cache)."""
@@ -84,8 +89,7 @@ def _condition(source: str, tree: object, loc: Loc) -> Condition:
     return Condition(source, tree, compile_tree(tree), loc)
 
 
-@dataclass(frozen=True, slots=True)
-class Effects:
+class Effects(msgspec.Struct, frozen=True, gc=False):
     """Changes to the state: items given and taken, variables set and added to."""
 
     give: tuple[str, ...] = ()
@@ -100,8 +104,7 @@ class Effects:
 NO_EFFECTS = Effects()
 
 
-@dataclass(frozen=True, slots=True)
-class Choice:
+class Choice(msgspec.Struct, frozen=True, gc=False):
     id: str
     text: str
     target: str
@@ -112,14 +115,12 @@ class Choice:
     loc: Loc
 
 
-@dataclass(frozen=True, slots=True)
-class Ending:
+class Ending(msgspec.Struct, frozen=True, gc=False):
     kind: str
     title: str
 
 
-@dataclass(frozen=True, slots=True)
-class Scene:
+class Scene(msgspec.Struct, frozen=True, gc=False):
     id: str
     title: str
     act: str
@@ -137,8 +138,7 @@ class Scene:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class Story:
+class Story(msgspec.Struct, frozen=True, gc=False):
     id: str
     title: str
     version: str
@@ -158,7 +158,7 @@ class Story:
 
     def __reduce__(self) -> tuple[object, ...]:
         """Pickled with its read-only mappings as plain dicts (for the story cache)."""
-        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values = {name: getattr(self, name) for name in self.__struct_fields__}
         return _story, ({k: dict(v) if isinstance(v, MappingProxyType) else v for k, v in values.items()},)
 
     @property

@@ -5,12 +5,12 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
 
-@dataclass(frozen=True, slots=True)
-class Loc:
+
+class Loc(msgspec.Struct, frozen=True, gc=False):
     """A 1-based line and column in a file, so every message can point at its cause."""
 
     path: str
@@ -25,8 +25,7 @@ class Loc:
         return Loc(self.path, self.line, self.col + columns)
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(msgspec.Struct, frozen=True, gc=False):
     """One error or warning, printed as ``path:line:col: severity: message``."""
 
     loc: Loc
