@@ -8,7 +8,8 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -45,15 +46,16 @@ class PlayScreen(Screen[None]):
         self._rendered: object = None
 
     def compose(self) -> ComposeResult:
-        yield Static(id="status")
-        with Horizontal(id="main"), VerticalScroll(id="story"):
-            yield Static(id="scene-title")
-            yield Static(id="prose", markup=False)
-        yield OptionList(id="choices")
+        # Built with their content, so that the first frame is painted once, complete.
+        self._rendered = self._render_key()
+        yield Static(self.status_line(), id="status")
+        with VerticalScroll(id="story"):
+            yield Static(self.scene_content(), id="prose")
+        yield OptionList(*self.choice_options(), id="choices")
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.refresh_scene()
+        self.highlight_first_open()
         self.set_interval(0.1 if self.timed_run is not None else 1.0, self.refresh_status)
         self.query_one("#choices").focus()
 
@@ -75,41 +77,56 @@ class PlayScreen(Screen[None]):
     def timed_run(self) -> Run | None:
         return self.app.timed_run  # type: ignore[attr-defined]
 
-    def refresh_status(self) -> None:
+    def status_line(self) -> str:
         state = self.session.state
         scene = self.session.scene
         act = self.session.story.act(scene.act).title if scene.act else ""
         if self.timed_run is not None:
             last = self.timed_run.timer.splits[-1] if self.timed_run.timer.splits else None
             split = f"  ·  last split {self.timed_run.compare(last)}" if last else ""
-            line = f"SPEEDRUN {clock_text(state.elapsed)}  ·  moves {state.moves}  ·  {act}{split}"
-        else:
-            line = f"{act}  ·  {scene.title}  ·  moves {state.moves}  ·  {play_time(state.elapsed)}"
-        self.query_one("#status", Static).update(line)
+            return f"SPEEDRUN {clock_text(state.elapsed)}  ·  moves {state.moves}  ·  {act}{split}"
+        return f"{act}  ·  {scene.title}  ·  moves {state.moves}  ·  {play_time(state.elapsed)}"
 
-    def refresh_scene(self) -> None:
-        """Redraw the scene, choices and inventory when the state has changed."""
-        state = self.session.history[-1]
-        self.refresh_status()
-        if self._rendered == (state.scene, state.path, state.inventory, len(self.session.history)):
-            return
-        self._rendered = (state.scene, state.path, state.inventory, len(self.session.history))
-        story = self.session.story
+    def scene_content(self) -> Content:
         scene = self.session.scene
-        self.query_one("#scene-title", Static).update(Text(scene.title, style="bold"))
-        self.query_one("#prose", Static).update("\n\n".join(paragraphs(scene.text)))
-        self.query_one("#story", VerticalScroll).scroll_home(animate=False)
-        choices = self.query_one("#choices", OptionList)
+        title = Content.from_markup("[b $primary]$title[/]", title=scene.title)
+        return Content.assemble(title, "\n\n", "\n\n".join(paragraphs(scene.text)))
+
+    def choice_options(self) -> list[Option]:
         options = []
-        for view in engine.choice_views(story, state):
+        for view in engine.choice_views(self.session.story, self.session.history[-1]):
             if view.is_open:
                 options.append(Option(Text(f"{view.number}. {view.choice.text}"), id=view.choice.id))
             else:
                 options.append(Option(Text(f"   {view.choice.text}  (locked: {view.locked_reason})"),
                                       id=view.choice.id, disabled=True))
-        choices.set_options(options)
-        if options:
-            choices.highlighted = next((i for i, o in enumerate(options) if not o.disabled), None)
+        return options
+
+    def highlight_first_open(self) -> None:
+        choices = self.query_one("#choices", OptionList)
+        choices.highlighted = next((i for i in range(choices.option_count)
+                                    if not choices.get_option_at_index(i).disabled), None)
+
+    def refresh_status(self) -> None:
+        status = self.query_one("#status", Static)
+        line = self.status_line()
+        if str(status.content) != line:
+            status.update(line)
+
+    def _render_key(self) -> object:
+        state = self.session.history[-1]
+        return state.scene, state.path, state.inventory, len(self.session.history)
+
+    def refresh_scene(self) -> None:
+        """Redraw the scene, choices and inventory when the state has changed."""
+        self.refresh_status()
+        if self._rendered == self._render_key():
+            return
+        self._rendered = self._render_key()
+        self.query_one("#prose", Static).update(self.scene_content())
+        self.query_one("#story", VerticalScroll).scroll_home(animate=False)
+        self.query_one("#choices", OptionList).set_options(self.choice_options())
+        self.highlight_first_open()
         self.refresh_inventory()
 
     def refresh_inventory(self) -> None:
@@ -158,13 +175,13 @@ class PlayScreen(Screen[None]):
             panel.display = not panel.display
         else:
             panel = InventoryPanel(id="inventory")
-            await self.query_one("#main").mount(panel)
+            await self.query_one("#story").mount(panel)
             self.refresh_inventory()
         self.query_one("#items" if panel.display else "#choices").focus()
 
 
 class InventoryPanel(Vertical):
-    """Item names and the selected item's description; built the first time the player opens it."""
+    """Item names and the selected item's description, docked beside the prose; built when first opened."""
 
     def compose(self) -> ComposeResult:
         yield Static("Inventory", classes="panel-title")

@@ -36,7 +36,7 @@ class TitleScreen(Screen[None]):
                 with Center():
                     yield Static(Text(self.problem), id="title-problem", classes="error")
             with Center():
-                yield OptionList(id="menu")
+                yield OptionList(*self.menu_entries(), id="menu")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -45,21 +45,25 @@ class TitleScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self.refresh_menu()
 
-    def refresh_menu(self) -> None:
+    def menu_entries(self) -> list[Option]:
         app = self.app
-        entries = []
         if self.problem:
-            entries = [Option("Try again", id="reload"), Option("Quit", id="quit")]
-        else:
-            if app.has_game():  # type: ignore[attr-defined]
-                entries.append(Option("Resume", id="resume"))
-            if app.latest_autosave() is not None:  # type: ignore[attr-defined]
-                entries.append(Option("Continue", id="continue"))
-            entries += [Option("New game", id="new"), Option("Load", id="load"),
-                        Option("Speedrun", id="speedrun"), Option("Endings", id="endings"),
-                        Option("Quit", id="quit")]
+            return [Option("Try again", id="reload"), Option("Quit", id="quit")]
+        entries = []
+        if app.has_game():  # type: ignore[attr-defined]
+            entries.append(Option("Resume", id="resume"))
+        if app.latest_autosave() is not None:  # type: ignore[attr-defined]
+            entries.append(Option("Continue", id="continue"))
+        return [*entries, Option("New game", id="new"), Option("Load", id="load"), Option("Speedrun", id="speedrun"),
+                Option("Endings", id="endings"), Option("Quit", id="quit")]
+
+    def refresh_menu(self) -> None:
+        """The menu as it stands now (a game may have started or been saved since); only redrawn on a change."""
         menu = self.query_one("#menu", OptionList)
-        menu.set_options(entries)
+        entries = self.menu_entries()
+        shown = [menu.get_option_at_index(i).id for i in range(menu.option_count)]
+        if shown != [entry.id for entry in entries]:
+            menu.set_options(entries)
         menu.highlighted = 0
         menu.focus()
 
