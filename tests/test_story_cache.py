@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,15 @@ def test_the_same_folder_named_two_ways_never_shares_paths_in_messages(tmp_path:
     relative = load_story(Path("tiny"))
     assert absolute.root == str(folder) and relative.root == "tiny"
     assert relative.scenes["hall"].loc.path != absolute.scenes["hall"].loc.path
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="chown needs root")
+def test_an_entry_owned_by_another_user_is_never_unpickled(tmp_path: Path, cache: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = write_story(tmp_path / "tiny")
+    load_story(folder)
+    [entry] = entries(cache)
+    os.chown(entry, 12345, 12345)
+    no_parsing(monkeypatch)
+    with pytest.raises(AssertionError, match="parsed"):
+        load_story(folder)

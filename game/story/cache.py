@@ -4,9 +4,10 @@ Parsing YAML is most of the cost of opening a story, and a player opens the same
 again. ``load_story`` keeps the last story it loaded from each folder in the user's cache folder
 (``$DAYLIGHTS_CACHE`` moves it; ``off`` turns it off), keyed by a digest of everything the result
 depends on: the folder as given, the name and bytes of every file the loader would look at, the
-Python version and the source of this package. An edited scene file or a new version of the game
-therefore never sees a stale story. A missing, unreadable or damaged entry is simply rebuilt:
-the cache can make opening faster, never wrong.
+Python and msgspec versions and the source of this package. An edited scene file or a new version
+of the game therefore never sees a stale story. A missing, unreadable or damaged entry is simply
+rebuilt, and an entry another user owns is never read (a pickle can run code): the cache can make
+opening faster, never wrong.
 
 The writer's ``check_story`` always parses afresh, since its point is to report every problem.
 YAML and the loader are imported only when a story really has to be parsed.
@@ -15,9 +16,12 @@ YAML and the loader are imported only when a story really has to be parsed.
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import sys
 from pathlib import Path
+
+import msgspec
 
 from game import locations
 from game.gcpause import paused_gc
@@ -57,7 +61,7 @@ def _entry(folder: Path) -> tuple[Path | None, bytes]:
     digest = hashlib.sha256()
     try:
         resolved = folder.resolve()
-        for part in (str(folder), str(resolved), sys.version, str(pickle.HIGHEST_PROTOCOL)):
+        for part in (str(folder), str(resolved), sys.version, str(pickle.HIGHEST_PROTOCOL), msgspec.__version__):
             digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
         for source in sorted(_PACKAGE.glob("*.py")):
             digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
@@ -75,7 +79,10 @@ def _entry(folder: Path) -> tuple[Path | None, bytes]:
 
 def _read(entry: Path, key: bytes) -> Story | None:
     try:
-        data = entry.read_bytes()
+        with entry.open("rb") as stream:
+            if hasattr(os, "getuid") and os.fstat(stream.fileno()).st_uid != os.getuid():
+                return None  # a pickle is code: only ever read one this user wrote
+            data = stream.read()
     except OSError:
         return None
     if not data.startswith(key):
