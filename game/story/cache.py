@@ -96,9 +96,10 @@ def _read(entry: Path, key: bytes) -> Story | None:
 
 
 def _write(entry: Path, key: bytes, story: Story) -> None:
+    """Store the entry; a folder that cannot be written or a story pickle cannot hold just goes uncached."""
     from game.saves import SaveError, write_atomic
 
     try:
         write_atomic(entry, key + pickle.dumps(story, protocol=pickle.HIGHEST_PROTOCOL))
-    except (SaveError, pickle.PicklingError, RecursionError):
+    except (SaveError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return
