@@ -51,11 +51,12 @@ class KeyBar(Widget):
     def shown(self) -> tuple[list[tuple[Binding, bool]], list[tuple[Binding, bool]]]:
         """The screen's shown bindings (one per action) and the command palette's, each with whether it is enabled."""
         bindings = self.screen.active_bindings
+        palette_key = self.app.COMMAND_PALETTE_BINDING
         seen: dict[str, tuple[Binding, bool]] = {}
-        for _node, binding, enabled, _tooltip in bindings.values():
-            if binding.show and binding.action not in seen:
+        for key, (_node, binding, enabled, _tooltip) in bindings.items():
+            if binding.show and key != palette_key and binding.action not in seen:
                 seen[binding.action] = (binding, enabled)
-        palette = bindings.get(self.app.COMMAND_PALETTE_BINDING) if self.app.ENABLE_COMMAND_PALETTE else None
+        palette = bindings.get(palette_key) if self.app.ENABLE_COMMAND_PALETTE else None
         return list(seen.values()), [(palette.binding, palette.enabled)] if palette else []
 
     def render(self) -> Text:
@@ -65,7 +66,7 @@ class KeyBar(Widget):
         for binding, enabled in left:
             self._append(line, binding, enabled)
         if right:
-            width = sum(len(self._labels(binding)[0]) + len(self._labels(binding)[1]) for binding, _ in right)
+            width = sum(len("".join(self._labels(binding))) for binding, _ in right)
             line.append(" " * max(1, self.size.width - len(line) - width))
             for binding, enabled in right:
                 self._append(line, binding, enabled)
