@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.color import Color
 from textual.widgets import DataTable, Input, OptionList, Static
 
 from game import engine
@@ -18,6 +19,7 @@ from game.tui.keybar import KeyBar
 from game.tui.play import PlayScreen
 from game.tui.saves_screen import SavesScreen
 from game.tui.screens import EndingScreen, EndingsScreen, JournalScreen, TitleScreen
+from game.tui.theme import DAYLIGHTS_THEME
 from game.walkthrough import read_walkthrough
 from tests.conftest import TINY_ACT, write_story
 from tests.tui_builder import build_app
@@ -282,11 +284,17 @@ async def test_command_palette_offers_the_game_commands(tmp_path: Path) -> None:
 
 async def test_default_theme_is_ours_and_builtin_themes_remain(tmp_path: Path) -> None:
     app = build_app(tmp_path)
-    async with app.run_test(size=SIZE):
+    async with app.run_test(size=SIZE) as pilot:
         assert app.theme == "daylights"
+        title = app.screen.query_one("#title-text")
+        ours = app.get_css_variables()
+        assert title.styles.color == Color.parse(ours["primary"])
+        assert title.styles.color.rgb == pytest.approx(Color.parse(DAYLIGHTS_THEME.primary).rgb, abs=2)
         assert {"textual-dark", "textual-light", "nord"} <= set(app.available_themes)
         app.theme = "nord"
+        await pilot.pause()
         assert app.theme == "nord"
+        assert title.styles.color == Color.parse(app.get_css_variables()["primary"]) != Color.parse(ours["primary"])
 
 
 async def test_escape_goes_to_the_title_and_resume_returns(tmp_path: Path) -> None:

@@ -58,9 +58,12 @@ class DaylightsApp(App[None]):
         ``watch`` reloads the story whenever its files change (for writers).
         """
         super().__init__()
-        # The theme is chosen before the first stylesheet parse: setting it later re-parses every rule.
+        # The theme is chosen before the stylesheet is first parsed: setting it later parses every rule
+        # again. Like Textual's default theme, ours is dark, so the dark-mode class and colour filter
+        # that App set up stay right; only the stylesheet's variables need the new colours.
         self.register_theme(DAYLIGHTS_THEME)
         self.set_reactive(App.theme, DAYLIGHTS_THEME.name)
+        self.stylesheet.set_variables(self.get_css_variables())
         self.clock = clock
         self.watcher = StoryWatcher(scenes) if watch else None
         self.timed_run: Run | None = None
