@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -120,3 +122,25 @@ def test_an_entry_owned_by_another_user_is_never_unpickled(tmp_path: Path, cache
     no_parsing(monkeypatch)
     with pytest.raises(AssertionError, match="parsed"):
         load_story(folder)
+
+
+def test_an_entry_that_is_not_a_regular_file_is_never_read(tmp_path: Path, cache: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pipe (or a link to /dev/zero) in the cache could stall or flood the reader: only plain files are read."""
+    folder = write_story(tmp_path / "tiny")
+    load_story(folder)
+    [entry] = entries(cache)
+    data = entry.read_bytes()
+    entry.unlink()
+    os.mkfifo(entry)
+
+    def feed() -> None:
+        with contextlib.suppress(BrokenPipeError), entry.open("wb") as pipe:
+            pipe.write(data)
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    no_parsing(monkeypatch)
+    with pytest.raises(AssertionError, match="parsed"):
+        load_story(folder)
+    writer.join(timeout=10)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import stat
 import sys
 from pathlib import Path
 
@@ -80,7 +81,10 @@ def _entry(folder: Path) -> tuple[Path | None, bytes]:
 def _read(entry: Path, key: bytes) -> Story | None:
     try:
         with entry.open("rb") as stream:
-            if hasattr(os, "getuid") and os.fstat(stream.fileno()).st_uid != os.getuid():
+            info = os.fstat(stream.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                return None
+            if hasattr(os, "getuid") and info.st_uid != os.getuid():
                 return None  # a pickle is code: only ever read one this user wrote
             data = stream.read()
     except OSError:
