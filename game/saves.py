@@ -77,8 +77,12 @@ def check_slot_name(name: str) -> str:
     return name
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so that a crash at any moment leaves the old or the new file."""
+def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
+    """Replace ``path`` with ``data`` so that a crash at any moment leaves the old or the new file.
+
+    ``durable=False`` skips the fsyncs (a power cut may then leave an empty or partial file), for
+    files whose loss costs nothing and whose reader checks them, such as the story cache.
+    """
     folder = path.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -89,9 +93,11 @@ def write_atomic(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
             out.flush()
-            os.fsync(out.fileno())
+            if durable:
+                os.fsync(out.fileno())
         os.replace(temp, path)
-        _fsync_folder(folder)
+        if durable:
+            _fsync_folder(folder)
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(temp)

@@ -19,7 +19,7 @@ from immutables import Map
 
 from game import engine
 from game.engine import State
-from game.saves import SaveError, SaveStore, check_slot_name
+from game.saves import SaveError, SaveStore, check_slot_name, write_atomic
 from game.story import Story, load_story
 from tests.conftest import ROOT, TINY_ACT, TINY_STORY, write_story
 
@@ -285,3 +285,14 @@ def test_removed_scene_refuses_and_names_it(tiny: Story, store: SaveStore, tmp_p
     act = act.replace("      - id: cellar\n", "      - id: down\n")
     with pytest.raises(SaveError, match="scene 'cellar' no longer exists"):
         store.load("s", edited(tmp_path, act=act))
+
+
+def test_saves_are_fsynced_and_only_throwaway_files_skip_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    synced: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd)))
+    write_atomic(tmp_path / "save.json", b"{}")
+    assert len(synced) == 2  # the file, then the folder that names it
+    synced.clear()
+    write_atomic(tmp_path / "cache.pickle", b"data", durable=False)
+    assert synced == [] and (tmp_path / "cache.pickle").read_bytes() == b"data"

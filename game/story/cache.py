@@ -104,6 +104,6 @@ def _write(entry: Path, key: bytes, story: Story) -> None:
     from game.saves import SaveError, write_atomic
 
     try:
-        write_atomic(entry, key + pickle.dumps(story, protocol=pickle.HIGHEST_PROTOCOL))
+        write_atomic(entry, key + pickle.dumps(story, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
     except (SaveError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return
