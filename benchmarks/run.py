@@ -10,18 +10,13 @@ from __future__ import annotations
 
 import argparse
 import compileall
-import fcntl
 import json
 import os
 import random
-import re
-import select
 import statistics
-import struct
 import subprocess
 import sys
 import tempfile
-import termios
 import time
 from pathlib import Path
 
@@ -29,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.generate import generate  # noqa: E402
+from benchmarks.terminal import PseudoTerminal  # noqa: E402
 from game import analysis, engine  # noqa: E402
 from game.bundled import bundled_scenes, canonical_walkthrough  # noqa: E402
 from game.saves import SaveStore  # noqa: E402
@@ -55,7 +51,6 @@ class Bare(App):
 
 Bare().run()
 """
-ANSI = re.compile(rb"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|P[^\x1b]*\x1b\\|[@-Z\\-_])")
 
 
 def first_paint_seconds(command: list[str], marker: bytes, env: dict[str, str]) -> float:
@@ -64,30 +59,8 @@ def first_paint_seconds(command: list[str], marker: bytes, env: dict[str, str]) 
     This is the player's own view of start-up: the real program, the real terminal driver, and
     the moment the text of the first frame has been written to the terminal.
     """
-    main, child_end = os.openpty()
-    fcntl.ioctl(child_end, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    started = time.perf_counter()
-    child = subprocess.Popen(command, stdin=child_end, stdout=child_end, stderr=child_end, env=env, cwd=ROOT,
-                             start_new_session=True)
-    os.close(child_end)
-    screen = b""
-    try:
-        while marker not in ANSI.sub(b"", screen):
-            ready, _, _ = select.select([main], [], [], 60)
-            if not ready:
-                raise RuntimeError(f"no first frame within a minute from {' '.join(command)}")
-            try:
-                chunk = os.read(main, 65536)
-            except OSError:
-                chunk = b""
-            if not chunk:
-                raise RuntimeError(f"{' '.join(command)} ended before painting: {ANSI.sub(b'', screen)[-500:]!r}")
-            screen += chunk
-        return time.perf_counter() - started
-    finally:
-        child.kill()
-        child.wait()
-        os.close(main)
+    with PseudoTerminal(command, env, ROOT) as terminal:
+        return terminal.wait_for(marker)
 
 
 def tui_first_paint_ratio(repeats: int) -> float:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import select
+import sys
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -98,6 +100,17 @@ class DaylightsApp(App[None]):
         self.check_size(self.size.width, self.size.height)
         if self.watcher is not None:
             self.set_interval(0.5, self.poll_story)
+        if not self.is_headless:
+            self.set_interval(1.0, self.quit_if_terminal_gone)
+
+    def quit_if_terminal_gone(self) -> None:
+        """Leave when the terminal has hung up, as when an SSH session drops without a SIGHUP.
+
+        Textual 8's input thread would otherwise spin on the dead terminal at full CPU for ever
+        (Textualize/textual#6690). Every choice is already autosaved, so nothing is lost.
+        """
+        if terminal_hung_up(sys.__stdin__):
+            self.exit(return_code=1)
 
     # -- live reload ---------------------------------------------------------------------------
     def poll_story(self) -> None:
@@ -411,3 +424,15 @@ class DaylightsApp(App[None]):
             yield SystemCommand("Journal", "Where you have been and what you chose", self.action_journal)
             yield SystemCommand("Inventory", "Show or hide what you carry", self.action_inventory)
         yield SystemCommand("Help", "Every key the game answers to", self.action_help)
+
+
+def terminal_hung_up(stream: TextIO | None) -> bool:
+    """True when ``stream`` is a terminal or pipe whose other end has gone (poll reports a hang-up)."""
+    if stream is None or stream.closed or not hasattr(select, "poll"):
+        return False
+    poller = select.poll()
+    try:
+        poller.register(stream.fileno(), 0)
+    except (OSError, ValueError):
+        return False
+    return any(events & (select.POLLHUP | select.POLLERR) for _fd, events in poller.poll(0))
