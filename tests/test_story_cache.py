@@ -144,3 +144,12 @@ def test_an_entry_that_is_not_a_regular_file_is_never_read(tmp_path: Path, cache
     with pytest.raises(AssertionError, match="parsed"):
         load_story(folder)
     writer.join(timeout=10)
+
+
+def test_without_the_loaders_source_to_key_on_nothing_is_cached(tmp_path: Path, cache: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from game.story import cache as story_cache
+
+    monkeypatch.setattr(story_cache, "_PACKAGE", tmp_path / "no-sources")
+    load_story(write_story(tmp_path / "tiny"))
+    assert entries(cache) == []

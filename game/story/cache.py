@@ -64,7 +64,10 @@ def _entry(folder: Path) -> tuple[Path | None, bytes]:
         resolved = folder.resolve()
         for part in (str(folder), str(resolved), sys.version, str(pickle.HIGHEST_PROTOCOL), msgspec.__version__):
             digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
-        for source in sorted(_PACKAGE.glob("*.py")):
+        sources = sorted(_PACKAGE.glob("*.py"))
+        if not sources:
+            return None, b""  # installed without its sources: a new version could not be told apart
+        for source in sources:
             digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
         for path in sorted(folder.iterdir()):
             if path.suffix in (".yaml", ".yml"):
