@@ -30,6 +30,13 @@ def no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(story_loader, "check_story", refuse)
 
 
+def assert_parsed_afresh(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loading ``folder`` now parses its files: the cache is not used."""
+    no_parsing(monkeypatch)
+    with pytest.raises(AssertionError, match="parsed"):
+        load_story(folder)
+
+
 def entries(cache: Path) -> list[Path]:
     return sorted((cache / "stories").glob("*.pickle"))
 
@@ -97,9 +104,7 @@ def test_the_cache_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv(CACHE_ENV, "off")
     folder = write_story(tmp_path / "tiny")
     load_story(folder)
-    no_parsing(monkeypatch)
-    with pytest.raises(AssertionError, match="parsed"):
-        load_story(folder)
+    assert_parsed_afresh(folder, monkeypatch)
 
 
 def test_the_same_folder_named_two_ways_never_shares_paths_in_messages(tmp_path: Path, cache: Path,
@@ -119,9 +124,7 @@ def test_an_entry_owned_by_another_user_is_never_unpickled(tmp_path: Path, cache
     load_story(folder)
     [entry] = entries(cache)
     os.chown(entry, 12345, 12345)
-    no_parsing(monkeypatch)
-    with pytest.raises(AssertionError, match="parsed"):
-        load_story(folder)
+    assert_parsed_afresh(folder, monkeypatch)
 
 
 def test_an_entry_that_is_not_a_regular_file_is_never_read(tmp_path: Path, cache: Path,
@@ -140,9 +143,7 @@ def test_an_entry_that_is_not_a_regular_file_is_never_read(tmp_path: Path, cache
 
     writer = threading.Thread(target=feed, daemon=True)
     writer.start()
-    no_parsing(monkeypatch)
-    with pytest.raises(AssertionError, match="parsed"):
-        load_story(folder)
+    assert_parsed_afresh(folder, monkeypatch)
     writer.join(timeout=10)
 
 
