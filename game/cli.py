@@ -117,7 +117,26 @@ def _parser() -> argparse.ArgumentParser:
     shown.add_argument("--transcript", action="store_true",
                        help="print the plain-mode session of the walkthrough (the golden transcript)")
     walk.set_defaults(run=_walk)
+
+    serve = sub.add_parser("serve", parents=[common],
+                           help="play in a browser: serve the game on this machine (needs the 'web' extra)")
+    serve.add_argument("folder", nargs="?", type=Path, help="story folder (same as --scenes)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1: only this machine; there is no password)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    serve.set_defaults(run=_serve)
     return parser
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Check that the story loads, then serve it: a story that cannot load would fail in every tab."""
+    from game.serve import serve
+
+    if args.folder is not None:
+        args.scenes = args.folder
+    if _load(args) is None:
+        return 1
+    return serve(_scenes(args).resolve(), saves_folder(args.saves).resolve(), args.host, args.port)
 
 
 def _scenes(args: argparse.Namespace) -> Path:
@@ -230,12 +249,15 @@ def _route(args: argparse.Namespace) -> int:
 
 def _print_steps(story: Story, choices: list[str], show_ids: bool = False) -> None:
     """One line per move: the scene and the choice taken there."""
+    from game import render
+
     state = engine.new_game(story)
     for number, choice_id in enumerate(choices, 1):
         scene = story.scenes[state.scene]
         choice = scene.choice(choice_id)
         suffix = f"  [{choice_id}]" if show_ids else ""
-        print(f"{number:3}. {scene.title}  →  {choice.text if choice else choice_id}{suffix}")
+        shown = render.choice_text(choice, state) if choice else choice_id
+        print(f"{number:3}. {scene.title}  →  {shown}{suffix}")
         state = engine.choose(story, state, choice_id)
 
 

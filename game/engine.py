@@ -12,7 +12,6 @@ from collections.abc import Iterable, Iterator
 import msgspec
 from immutables import Map
 
-from game.story.conditions import explain
 from game.story.model import Choice, Effects, Ending, Scene, Story, Value
 
 
@@ -96,6 +95,8 @@ class State(msgspec.Struct, frozen=True, gc=False):
     path: Trail = EMPTY_TRAIL
     elapsed: float = 0.0
     """Seconds of play so far; front ends update it, the rules never read it."""
+    used: frozenset[str] = frozenset()
+    """``scene.choice`` of every once-only choice taken: those never open again."""
 
     @property
     def moves(self) -> int:
@@ -113,6 +114,7 @@ class State(msgspec.Struct, frozen=True, gc=False):
             "visits": dict(sorted(self.visits.items())),
             "path": list(self.path),
             "elapsed": self.elapsed,
+            "used": sorted(self.used),
         }
 
     @classmethod
@@ -120,7 +122,7 @@ class State(msgspec.Struct, frozen=True, gc=False):
         """Rebuild a State, refusing anything of the wrong shape with a message that says what."""
         if not isinstance(data, dict):
             raise StateFormatError("state must be a JSON object")
-        unknown = set(data) - {"scene", "inventory", "variables", "visits", "path", "elapsed"}
+        unknown = set(data) - {"scene", "inventory", "variables", "visits", "path", "elapsed", "used"}
         if unknown:
             raise StateFormatError(f"state has unknown field '{sorted(unknown)[0]}'")
         scene = data.get("scene")
@@ -128,6 +130,7 @@ class State(msgspec.Struct, frozen=True, gc=False):
             raise StateFormatError("state.scene must be a non-empty string")
         inventory = _string_list(data.get("inventory", []), "state.inventory")
         path = _string_list(data.get("path", []), "state.path")
+        used = _string_list(data.get("used", []), "state.used")
         variables = data.get("variables", {})
         if not isinstance(variables, dict) or not all(
                 isinstance(k, str) and type(v) in (int, bool) for k, v in variables.items()):
@@ -139,7 +142,8 @@ class State(msgspec.Struct, frozen=True, gc=False):
         elapsed = data.get("elapsed", 0.0)
         if type(elapsed) not in (int, float) or not math.isfinite(elapsed) or elapsed < 0:
             raise StateFormatError("state.elapsed must be a number of seconds, zero or more")
-        return cls(scene, frozenset(inventory), Map(variables), Map(visits), Trail.of(path), float(elapsed))
+        return cls(scene, frozenset(inventory), Map(variables), Map(visits), Trail.of(path), float(elapsed),
+                   frozenset(used))
 
 
 def _string_list(value: object, what: str) -> list[str]:
@@ -155,6 +159,8 @@ class ChoiceView(msgspec.Struct, frozen=True, gc=False):
     number: int | None
     """1-based among the open choices, or None when locked."""
     locked_reason: str | None
+    text: str = ""
+    """The choice's words as rendered in this state."""
 
     @property
     def is_open(self) -> bool:
@@ -178,23 +184,42 @@ def ending_of(story: Story, state: State) -> Ending | None:
     return story.scenes[state.scene].ending
 
 
+def used_key(scene: Scene, choice: Choice) -> str:
+    """How a taken once-only choice is remembered in ``State.used``."""
+    return f"{scene.id}.{choice.id}"
+
+
 def open_choices(story: Story, state: State) -> list[Choice]:
-    """The choices the player can take now, in the writer's order."""
-    return [c for c in story.scenes[state.scene].choices if c.condition is None or c.condition.test(state)]
+    """The choices the player can take now, in the writer's order.
+
+    A once-only choice already taken is gone; a fallback choice opens only when no other does.
+    """
+    scene = story.scenes[state.scene]
+    if not scene.special_choices:
+        return [c for c in scene.choices if c.condition is None or c.condition.test(state)]
+    available = [c for c in scene.choices if not (c.once and used_key(scene, c) in state.used)]
+    opened = [c for c in available if not c.fallback and (c.condition is None or c.condition.test(state))]
+    if opened:
+        return opened
+    return [c for c in available if c.fallback and (c.condition is None or c.condition.test(state))]
 
 
 def choice_views(story: Story, state: State) -> list[ChoiceView]:
     """Open choices, numbered, and the locked ones the writer chose to show, with their reasons."""
+    from game.render import choice_text, lock_reason
+
+    scene = story.scenes[state.scene]
+    opened = {c.id for c in open_choices(story, state)}
     views = []
     number = 0
-    item_names = {item.id: item.name for item in story.items.values()}
-    for choice in story.scenes[state.scene].choices:
-        if choice.condition is None or choice.condition.test(state):
+    for choice in scene.choices:
+        if choice.id in opened:
             number += 1
-            views.append(ChoiceView(choice, number, None))
-        elif choice.locked_reason is not None:
-            reason = choice.locked_reason or explain(choice.condition.tree, state, item_names)
-            views.append(ChoiceView(choice, None, reason))
+            views.append(ChoiceView(choice, number, None, choice_text(choice, state)))
+        elif (choice.locked_reason is not None and choice.condition is not None
+              and not (choice.once and used_key(scene, choice) in state.used)
+              and not (choice.fallback and opened) and not choice.condition.test(state)):
+            views.append(ChoiceView(choice, None, lock_reason(story, choice, state), choice_text(choice, state)))
     return views
 
 
@@ -210,6 +235,16 @@ def choose(story: Story, state: State, choice_id: str) -> State:
     if choice.condition is not None and not choice.condition.test(state):
         raise ChoiceError(f"choice '{choice_id}' in scene '{scene.id}' is locked: "
                           f"needs {choice.condition.source}")
+    used = state.used
+    if scene.special_choices:
+        if choice.once and used_key(scene, choice) in used:
+            raise ChoiceError(f"choice '{choice_id}' in scene '{scene.id}' can be taken only once, "
+                              "and it has been")
+        if choice not in open_choices(story, state):
+            raise ChoiceError(f"choice '{choice_id}' in scene '{scene.id}' is a fallback, open only "
+                              "when no other choice is")
+        if choice.once:
+            used = used | {used_key(scene, choice)}
     inventory, variables = state.inventory, state.variables
     if choice.effects:
         inventory, variables = _apply(choice.effects, inventory, variables)
@@ -217,7 +252,7 @@ def choose(story: Story, state: State, choice_id: str) -> State:
     if target.on_enter:
         inventory, variables = _apply(target.on_enter, inventory, variables)
     visits = state.visits.set(target.id, state.visits.get(target.id, 0) + 1)
-    return State(target.id, inventory, variables, visits, state.path.plus(choice_id), state.elapsed)
+    return State(target.id, inventory, variables, visits, state.path.plus(choice_id), state.elapsed, used)
 
 
 def replay(story: Story, choice_ids: Iterable[str], start: State | None = None) -> State:
@@ -262,6 +297,8 @@ def _apply(effects: Effects, inventory: frozenset[str],
             changing[name] = value
         for name, delta in effects.add:
             changing[name] = changing[name] + delta
+        for name, low, high in effects.bounds:
+            changing[name] = min(max(changing[name], low), high)
         variables = changing.finish()
     return inventory, variables
 

@@ -13,8 +13,8 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from game import engine
-from game.display import paragraphs, play_time, saved_at
+from game import engine, render
+from game.display import play_time, saved_at
 from game.engine import State
 from game.saves import SaveError, SaveStore
 from game.session import Session
@@ -34,9 +34,9 @@ Commands:
   quit, q       leave the game (end of input also leaves)"""
 
 
-def wrap(text: str, width: int = WIDTH) -> str:
+def wrap(paragraphs: list[str], width: int = WIDTH) -> str:
     """Reflow prose paragraph by paragraph, keeping the blank lines between them."""
-    return "\n\n".join(textwrap.fill(p, width) for p in paragraphs(text))
+    return "\n\n".join(textwrap.fill(p, width) for p in paragraphs)
 
 
 def render_scene(story: Story, state: State) -> str:
@@ -44,16 +44,16 @@ def render_scene(story: Story, state: State) -> str:
     scene = engine.scene_of(story, state)
     act = story.act(scene.act).title if scene.act else ""
     heading = f"{act} — {scene.title}" if act and act != scene.title else scene.title
-    lines = [f"== {heading} ==", "", wrap(scene.text), ""]
+    lines = [f"== {heading} ==", "", wrap(render.scene_paragraphs(story, state)), ""]
     ending = scene.ending
     if ending is not None:
         lines.append(f"*** THE END: {ending.title} ({ending.kind} ending, {state.moves} moves) ***")
         return "\n".join(lines)
     for view in engine.choice_views(story, state):
         if view.is_open:
-            lines.append(f"  {view.number}. {view.choice.text}")
+            lines.append(f"  {view.number}. {view.text}")
         else:
-            lines.append(f"  -  {view.choice.text} [locked: {view.locked_reason}]")
+            lines.append(f"  -  {view.text} [locked: {view.locked_reason}]")
     return "\n".join(lines)
 
 

@@ -13,7 +13,7 @@ from game import analysis, engine
 from game.bundled import bundled_scenes, canonical_walkthrough
 from game.plain import transcript
 from game.story import Story, check_story
-from game.story.model import Effects
+from game.story.model import Effects, Text
 from game.walkthrough import read_walkthrough, walk
 from tests.conftest import ROOT
 
@@ -26,8 +26,9 @@ def explored(bundled: Story) -> analysis.Exploration:
     return analysis.explore(bundled)
 
 
-def words(text: str) -> int:
-    return len(re.findall(r"\S+", text))
+def words(text: Text) -> int:
+    """Every word the writer wrote for a scene, in all its variants."""
+    return len(text.words())
 
 
 def test_bundled_story_is_clean_under_strict_check() -> None:

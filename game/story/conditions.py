@@ -27,7 +27,9 @@ from game.story.problems import did_you_mean
 if TYPE_CHECKING:
     from game.engine import State
 
-KEYWORDS = {"and", "or", "not", "has", "visited", "visits", "true", "false"}
+KEYWORDS = {"and", "or", "not", "has", "visited", "visits", "true", "false", "here", "then"}
+HERE = "here"
+"""Stands for the current scene after ``visits`` or ``visited``, in a scene's text and choices."""
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>-?\d+)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<op>==|!=|<=|>=|<|>|\(|\))"
     r"|(?P<str>\"[^\"]*\"?|'[^']*'?)|(?P<bad>\S))")
@@ -114,7 +116,8 @@ def tokenize(source: str) -> list[Token]:
 
 
 class _Parser:
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, here: str | None = None) -> None:
+        self.here = here
         self.tokens = tokenize(source)
         self.index = 0
 
@@ -168,7 +171,7 @@ class _Parser:
             item = self.peek()
             return Has(self.expect_name("an item after 'has'"), item.pos)
         if self.accept("visited"):
-            scene = self.expect_name("a scene id after 'visited'")
+            scene = self.expect_scene("a scene id after 'visited'")
             return Compare(">", Visits(scene, token.pos), Literal(0, token.pos), token.pos)
         left = self.parse_operand()
         op = self.peek()
@@ -189,11 +192,21 @@ class _Parser:
             if token.text in ("true", "false"):
                 return Literal(token.text == "true", token.pos)
             if token.text == "visits":
-                return Visits(self.expect_name("a scene id after 'visits'"), token.pos)
+                return Visits(self.expect_scene("a scene id after 'visits'"), token.pos)
             if token.text not in KEYWORDS:
                 return Name(token.text, token.pos)
         shown = f"'{token.text}'" if token.text else "the end"
         raise ConditionError(f"expected a name or a number, found {shown}", token.pos)
+
+    def expect_scene(self, what: str) -> str:
+        """A scene id, or ``here`` for the scene the condition is written in."""
+        token = self.peek()
+        if token.kind == "name" and token.text == HERE:
+            self.take()
+            if self.here is None:
+                raise ConditionError("'here' only means something in a scene's text or choices", token.pos)
+            return self.here
+        return self.expect_name(what)
 
     def expect_name(self, what: str) -> str:
         token = self.take()
@@ -207,9 +220,9 @@ def _pos(tree: object) -> int:
     return tree.pos  # type: ignore[attr-defined]
 
 
-def parse(source: str) -> object:
+def parse(source: str, here: str | None = None) -> object:
     """Parse ``source`` into a tree; raises ConditionError with the column of the mistake."""
-    return _Parser(source).parse()
+    return _Parser(source, here).parse()
 
 
 class Names(msgspec.Struct, frozen=True, gc=False):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -16,17 +17,23 @@ import yaml
 
 from game.gcpause import paused_gc
 from game.story import conditions
+from game.story import text as texts
 from game.story.model import (
     NO_EFFECTS,
     Act,
     Beat,
+    Branch,
     Choice,
+    Choose,
     Condition,
     Effects,
     Ending,
     Item,
+    Run,
     Scene,
+    Show,
     Story,
+    Text,
     Value,
     Variable,
 )
@@ -37,12 +44,13 @@ STORY_FILE = "story.yaml"
 ENDING_KINDS = ("canonical", "alternate", "death", "failure")
 STORY_KEYS = ("id", "title", "version", "start", "acts", "items", "variables", "beats", "description")
 ACT_FILE_KEYS = ("act", "scenes")
-SCENE_KEYS = ("title", "text", "act", "beats", "on_enter", "choices", "ending")
-CHOICE_KEYS = ("id", "text", "goto", "if", "locked", "do")
+SCENE_KEYS = ("title", "text", "act", "beats", "on_enter", "choices", "ending", "risky")
+CHOICE_KEYS = ("id", "text", "goto", "if", "locked", "do", "once", "fallback", "risky")
+PASSAGE_KEYS = ("if", "elif", "else", "text")
 EFFECT_KEYS = ("give", "take", "set", "clear", "add")
 ENDING_KEYS = ("kind", "title")
 ITEM_KEYS = ("name", "description")
-VARIABLE_KEYS = ("default", "description")
+VARIABLE_KEYS = ("default", "description", "show", "range")
 BEAT_KEYS = ("title", "canonical")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
@@ -99,6 +107,8 @@ class _Loader:
         self.read_variables: set[str] = set()
         self.given: set[str] = set()
         self.changed: set[str] = set()
+        self.sources: dict[str, str] = {}
+        self._text_names: texts.TextNames | None = None
         self.incomplete = False
         """True when a file could not be read: references into it would be false alarms."""
 
@@ -297,6 +307,7 @@ class _Loader:
     def variable(self, f: YamlFile, name: str, key: yaml.Node, value: yaml.Node) -> None:
         description = ""
         default_node = value
+        pairs: Pairs = {}
         if isinstance(value, yaml.MappingNode):
             pairs = self.mapping(f, value, f"variable '{name}'") or {}
             self.keys(f, pairs, value, VARIABLE_KEYS, ("default",), f"variable '{name}'")
@@ -311,7 +322,27 @@ class _Loader:
             return
         default = scalar_value(default_node)
         assert isinstance(default, (bool, int))
-        self.decl.variables[name] = Variable(name, default, description, f.loc(key))
+        label = self.text(f, pairs["show"][1], f"'show' of variable '{name}'") if "show" in pairs else None
+        low, high = self.value_range(f, pairs["range"][1], name, default) if "range" in pairs else (None, None)
+        self.decl.variables[name] = Variable(name, default, description, f.loc(key), label, low, high)
+
+    def value_range(self, f: YamlFile, node: yaml.Node, name: str, default: Value) -> tuple[int | None, int | None]:
+        """A counter's ``range: [low, high]``; the default must lie inside it."""
+        if isinstance(default, bool):
+            self.error(f.loc(node), f"'{name}' is a flag; only counters (whole numbers) have a range")
+            return None, None
+        ends = node.value if isinstance(node, yaml.SequenceNode) else []
+        if len(ends) != 2 or not all(isinstance(e, yaml.ScalarNode) and e.tag == INT for e in ends):
+            self.error(f.loc(node), f"the range of '{name}' must be two whole numbers, as in 'range: [0, 5]'")
+            return None, None
+        low, high = (int(scalar_value(e)) for e in ends)  # type: ignore[call-overload]
+        if low > high:
+            self.error(f.loc(node), f"the range of '{name}' starts above its end ({low} > {high})")
+            return None, None
+        if not low <= default <= high:
+            self.error(f.loc(node), f"the default of '{name}' ({default}) is outside its range [{low}, {high}]")
+            return None, None
+        return low, high
 
     def beat(self, f: YamlFile, name: str, key: yaml.Node, value: yaml.Node) -> None:
         if isinstance(value, yaml.ScalarNode):
@@ -386,7 +417,7 @@ class _Loader:
         what = f"scene '{sid}'"
         self.keys(f, body, raw.key, SCENE_KEYS, ("title", "text"), what)
         title = self.text(f, body["title"][1], f"title of {what}") if "title" in body else None
-        text = self.text(f, body["text"][1], f"text of {what}") if "text" in body else None
+        text = self.prose(f, body["text"][1], f"text of {what}", sid) if "text" in body else None
         beats = []
         if "beats" in body:
             for name, node in self.names(f, body["beats"][1], "beat"):
@@ -422,10 +453,13 @@ class _Loader:
                        "or mark it with 'ending'")
         elif "ending" not in body and "choices" in body and not choices and len(self.problems) == before:
             self.error(f.loc(body["choices"][1]), f"{what} has an empty list of choices and is not an ending")
+        risky = bool(self.flag(f, body["risky"][1], "risky")) if "risky" in body else False
         if len(self.problems) > before and any(p.is_error for p in self.problems[before:]):
             return None
         assert title is not None and text is not None
-        return Scene(sid, title, raw.act, text, tuple(beats), on_enter, tuple(choices), ending, f.loc(raw.key))
+        special = any(c.once or c.fallback for c in choices)
+        return Scene(sid, title, raw.act, text, tuple(beats), on_enter, tuple(choices), ending, f.loc(raw.key),
+                     risky, special)
 
     def same_outcome(self, choices: list[Choice], what: str) -> None:
         outcomes: dict[tuple, Choice] = {}
@@ -457,53 +491,215 @@ class _Loader:
         cid = self.ident(f, pairs["id"][1], "choice id") if "id" in pairs else None
         what = f"choice '{cid}'" if cid else f"a choice in scene '{sid}'"
         self.keys(f, pairs, node, CHOICE_KEYS, ("id", "text", "goto"), what)
-        text = self.text(f, pairs["text"][1], f"text of {what}") if "text" in pairs else None
+        text = self.inline(f, pairs["text"][1], f"text of {what}", sid) if "text" in pairs else None
         target = None
         if "goto" in pairs:
             target_node = pairs["goto"][1]
             target = self.ident(f, target_node, "goto")
             if target is not None:
                 self.targets.append((target, f.loc(target_node), what))
-        condition = self.condition(f, pairs["if"][1]) if "if" in pairs else None
+        condition = self.condition(f, pairs["if"][1], sid) if "if" in pairs else None
         effects = self.effects(f, pairs["do"][1], f"'do' of {what}") if "do" in pairs else NO_EFFECTS
-        locked: str | None = None
+        locked: Text | None = None
         if "locked" in pairs:
             locked_node = pairs["locked"][1]
             if isinstance(locked_node, yaml.ScalarNode) and locked_node.tag == BOOL:
-                locked = "" if scalar_value(locked_node) else None
+                locked = Text() if scalar_value(locked_node) else None
             else:
-                locked = self.text(f, locked_node, f"'locked' of {what}")
+                locked = self.inline(f, locked_node, f"'locked' of {what}", sid)
             if "if" not in pairs:
                 self.warn(f.loc(locked_node), f"'locked' does nothing on {what}: it has no 'if'")
         if cid is None or text is None or target is None or ("if" in pairs and condition is None):
             return None
-        return Choice(cid, text, target, condition, effects, locked, f.loc(node))
+        flags = {name: bool(self.flag(f, pairs[name][1], name)) for name in ("once", "fallback", "risky")
+                 if name in pairs}
+        return Choice(cid, text, target, condition, effects, locked, f.loc(node), **flags)
 
-    def condition(self, f: YamlFile, node: yaml.Node) -> Condition | None:
+    def condition(self, f: YamlFile, node: yaml.Node, here: str | None = None) -> Condition | None:
         loc = f.loc(node)
         if not isinstance(node, yaml.ScalarNode) or node.tag not in (STR, BOOL, INT):
             self.error(loc, f"'if' must be a condition such as 'has keys and trust >= 2', not {_kind(node)}")
             return None
-        source = node.value
-        single_line = node.start_mark.line == node.end_mark.line
-        base = loc.shifted(1) if node.style in ("'", '"') else loc
+        return self.condition_at(node.value, self.locator(f, node), 0, here)
+
+    def condition_at(self, source: str, locate: Callable[[int], Loc], offset: int,
+                     here: str | None) -> Condition | None:
+        """Parse and check ``source``, which starts at ``offset`` of the scalar ``locate`` maps;
+        every mistake is reported at its own column."""
         try:
-            tree = conditions.parse(source)
+            tree = conditions.parse(source, here)
             errors = conditions.check(tree, self.names_for_conditions())
         except conditions.ConditionError as exc:
             errors = [exc]
             tree = None
+        lead = len(source) - len(source.lstrip())
+        shown = source.strip()
         for err in errors:
-            where = base.shifted(err.pos) if single_line else loc
-            self.error(where, f"in condition '{source}': {err.message}")
+            self.error(locate(offset + err.pos), f"in condition '{shown}': {err.message}")
         if errors or tree is None:
             return None
         for node in conditions.walk_tree(tree):
             if isinstance(node, conditions.Visits):
-                self.visit_reads.append((node.scene, base.shifted(node.pos) if single_line else loc, source))
+                self.visit_reads.append((node.scene, locate(offset + node.pos), shown))
         for kind, name in conditions.names_read(tree):
             (self.read_items if kind == "item" else self.read_variables).add(name)
-        return Condition(source, tree, conditions.compile_tree(tree), loc)
+        return Condition(shown, tree, conditions.compile_tree(tree), locate(offset + lead))
+
+    # -- text ----------------------------------------------------------------------------------
+    def locator(self, f: YamlFile, node: yaml.Node) -> Callable[[int], Loc]:
+        """Offsets in ``node``'s value → places in the file (see ``text.scalar_locator``)."""
+        start, line = node.start_mark.index, node.start_mark.line + 1
+        end, style = node.end_mark.index, getattr(node, "style", None)
+        value = node.value if isinstance(node, yaml.ScalarNode) else ""
+
+        def locate(offset: int) -> Loc:
+            return texts.scalar_locator(self.source_of(f), start, end, style, value, f.path, line)(offset)
+
+        return locate
+
+    def source_of(self, f: YamlFile) -> str:
+        """The decoded text of a file, for locating mistakes inside its scalars (decoded only then)."""
+        cached = self.sources.get(f.path)
+        if cached is None:
+            cached = self.sources[f.path] = f.text.decode("utf-8-sig", errors="replace")
+        return cached
+
+    def text_names(self, here: str | None) -> texts.TextNames:
+        if self._text_names is None or self._text_names.here != here:
+            self._text_names = texts.TextNames({k: v.name for k, v in self.decl.items.items()},
+                                               {k: v.default for k, v in self.decl.variables.items()}, here)
+        return self._text_names
+
+    def inline(self, f: YamlFile, node: yaml.Node, what: str, here: str | None) -> Text | None:
+        """A one-line text that may vary: choice texts and lock reasons (any scalar is text)."""
+        if not isinstance(node, yaml.ScalarNode):
+            self.error(f.loc(node), f"{what} must be text, not {_kind(node)}")
+            return None
+        return self.compiled(f, node, what, here)
+
+    def compiled(self, f: YamlFile, node: yaml.ScalarNode, what: str, here: str | None) -> Text | None:
+        raw = node.value
+        if not raw.strip():
+            self.error(f.loc(node), f"{what} is empty")
+            return None
+        value = raw.rstrip("\n") if "\n" in raw else raw.strip()
+        if texts.OPEN not in value:
+            return Text((Run(value),))
+        locate = self.locator(f, node)
+        before = len(self.problems)
+
+        def condition(source: str, offset: int) -> Condition | None:
+            return self.condition_at(source, locate, offset, here)
+
+        compiled, errors = texts.compile_inline(value, self.text_names(here), condition, locate)
+        for err in errors:
+            self.error(locate(err.offset), f"in {what}: {err.message}")
+        for part in _shows(compiled):
+            if part.kind == "variable":
+                self.read_variables.add(part.name)
+            else:
+                self.visit_reads.append((part.name, f.loc(node), f"${{visits {part.name}}}"))
+        return compiled if len(self.problems) == before else None
+
+    def prose(self, f: YamlFile, node: yaml.Node, what: str, here: str) -> Text | None:
+        """A scene's text: one text, or a list of texts and passages shown under conditions."""
+        if isinstance(node, yaml.ScalarNode):
+            return self.compiled(f, node, what, here)
+        if not isinstance(node, yaml.SequenceNode):
+            self.error(f.loc(node), f"{what} must be text, or a list of texts and "
+                       f"'if:' passages, not {_kind(node)}")
+            return None
+        return self.passages(f, node, what, here, 0)
+
+    def passages(self, f: YamlFile, node: yaml.SequenceNode, what: str, here: str, depth: int) -> Text | None:
+        """A list of entries read top to bottom: texts, and ``if``/``elif``/``else`` chains."""
+        if depth > texts.MAX_NESTING:
+            self.error(f.loc(node), f"passages are nested more than {texts.MAX_NESTING} deep")
+            return None
+        if not node.value:
+            self.error(f.loc(node), f"{what} is an empty list")
+            return None
+        before = len(self.problems)
+        blocks: list[Text] = []
+        chain: list[Branch] = []
+        chain_loc: Loc | None = None
+        open_chain = False
+
+        def close(otherwise: Text | None = None, otherwise_loc: Loc | None = None) -> None:
+            nonlocal chain, open_chain
+            if open_chain and chain_loc is not None:
+                blocks.append(Text((Choose(tuple(chain), otherwise, chain_loc, otherwise_loc),)))
+            chain, open_chain = [], False
+
+        for entry in node.value:
+            if isinstance(entry, yaml.ScalarNode):
+                close()
+                block = self.compiled(f, entry, what, here)
+                if block is not None:
+                    blocks.append(block)
+                continue
+            if isinstance(entry, yaml.SequenceNode):
+                close()
+                block = self.passages(f, entry, what, here, depth + 1)
+                if block is not None:
+                    blocks.append(block)
+                continue
+            pairs = self.mapping(f, entry, f"a passage in {what}")
+            if pairs is None:
+                continue
+            for name, (key, _) in pairs.items():
+                if name not in PASSAGE_KEYS:
+                    self.error(f.loc(key), f"unknown key '{name}' in a passage of {what}"
+                               f"{did_you_mean(name, PASSAGE_KEYS)}; a passage is 'if:' with 'text:' "
+                               "(and 'else:'), then optional 'elif:' and 'else:' entries")
+            heads = [k for k in ("if", "elif") if k in pairs]
+            if len(heads) > 1:
+                self.error(f.loc(pairs[heads[1]][0]), "a passage has either 'if' or 'elif', not both")
+                continue
+            if heads:
+                head = heads[0]
+                key = pairs[head][0]
+                if head == "elif" and not open_chain:
+                    self.error(f.loc(key), "'elif' without an 'if' passage just before it")
+                    continue
+                if head == "if":
+                    close()
+                    chain_loc, open_chain = f.loc(key), True
+                if "text" not in pairs:
+                    self.error(f.loc(key), f"this '{head}' passage has no 'text' to show")
+                    continue
+                condition = self.condition(f, pairs[head][1], here)
+                body = self.passage_text(f, pairs["text"][1], what, here, depth)
+                if condition is not None and body is not None:
+                    chain.append(Branch(condition, body))
+                if "else" in pairs:
+                    otherwise = self.passage_text(f, pairs["else"][1], what, here, depth)
+                    close(otherwise, f.loc(pairs["else"][0]))
+            elif "else" in pairs:
+                key = pairs["else"][0]
+                if not open_chain:
+                    self.error(f.loc(key), "'else' without an 'if' passage just before it")
+                    continue
+                if "text" in pairs:
+                    self.error(f.loc(pairs["text"][0]), "an 'else' entry holds its text itself: "
+                               "write 'else: ...' without 'text:'")
+                    continue
+                close(self.passage_text(f, pairs["else"][1], what, here, depth), f.loc(key))
+            elif "text" in pairs:
+                self.error(f.loc(pairs["text"][0]), "a passage with 'text' needs an 'if:' or 'elif:' condition; "
+                           "text shown always is written as a plain entry of the list")
+        close()
+        if len(self.problems) > before and any(p.is_error for p in self.problems[before:]):
+            return None
+        return texts.join_blocks(blocks)
+
+    def passage_text(self, f: YamlFile, node: yaml.Node, what: str, here: str, depth: int) -> Text | None:
+        if isinstance(node, yaml.ScalarNode):
+            return self.compiled(f, node, what, here)
+        if isinstance(node, yaml.SequenceNode):
+            return self.passages(f, node, what, here, depth + 1)
+        self.error(f.loc(node), f"a passage's text must be text or a list, not {_kind(node)}")
+        return None
 
     def names_for_conditions(self) -> conditions.Names:
         return conditions.Names(self.decl.items, {k: v.default for k, v in self.decl.variables.items()}, None)
@@ -535,7 +731,11 @@ class _Loader:
                 adds.append((name, int(scalar_value(value))))  # type: ignore[arg-type]
         self.changed.update(name for name, _ in settings)
         self.changed.update(name for name, _ in adds)
-        return Effects(tuple(give), tuple(take), tuple(settings), tuple(adds))
+        variables = self.decl.variables
+        bounds = tuple((name, low, high) for name, _ in adds
+                       for low, high in [(variables[name].low, variables[name].high)]
+                       if low is not None and high is not None)
+        return Effects(tuple(give), tuple(take), tuple(settings), tuple(adds), bounds)
 
     def item_names(self, f: YamlFile, pairs: Pairs, verb: str) -> list[str]:
         found = []
@@ -568,7 +768,11 @@ class _Loader:
                 self.error(f.loc(value), f"'{name}' is a {var.kind}; set it to "
                            f"{'true or false' if wanted == BOOL else 'a whole number'}, not {_kind(value)}")
                 continue
-            found.append((name, scalar_value(value)))  # type: ignore[arg-type]
+            number = scalar_value(value)
+            if var.low is not None and var.high is not None and not var.low <= number <= var.high:  # type: ignore[operator]
+                self.error(f.loc(value), f"'{name}' is kept within [{var.low}, {var.high}]; {number} is outside it")
+                continue
+            found.append((name, number))  # type: ignore[arg-type]
         return found
 
     def variable_ref(self, f: YamlFile, node: yaml.Node, name: str, verb: str,
@@ -609,6 +813,20 @@ class _Loader:
         for scene in scenes.values():
             if scene.id not in targets and scene.id != d.start:
                 self.warn(scene.loc, f"no choice leads to scene '{scene.id}'")
+
+
+def _shows(text: Text) -> list[Show]:
+    """Every printed value in ``text``, in every branch."""
+    found: list[Show] = []
+    for part in text.parts:
+        if type(part) is Show:
+            found.append(part)
+        elif type(part) is Choose:
+            for branch in part.branches:
+                found.extend(_shows(branch.body))
+            if part.otherwise is not None:
+                found.extend(_shows(part.otherwise))
+    return found
 
 
 def _kind(node: yaml.Node) -> str:

@@ -40,6 +40,11 @@ class Variable(msgspec.Struct, frozen=True, gc=False):
     default: Value
     description: str
     loc: Loc
+    label: str | None = None
+    """Shown to the player in the dossier under this label; None keeps the variable hidden."""
+    low: int | None = None
+    high: int | None = None
+    """A counter's range: the engine keeps its value inside it (None: unbounded)."""
 
     @property
     def kind(self) -> str:
@@ -96,6 +101,8 @@ class Effects(msgspec.Struct, frozen=True, gc=False):
     take: tuple[str, ...] = ()
     set: tuple[tuple[str, Value], ...] = ()
     add: tuple[tuple[str, int], ...] = ()
+    bounds: tuple[tuple[str, int, int], ...] = ()
+    """(counter, low, high) for each added-to counter that declares a range: kept inside it."""
 
     def __bool__(self) -> bool:
         return bool(self.give or self.take or self.set or self.add)
@@ -104,15 +111,95 @@ class Effects(msgspec.Struct, frozen=True, gc=False):
 NO_EFFECTS = Effects()
 
 
+class Run(msgspec.Struct, frozen=True, gc=False, tag="run"):
+    """Words shown as they are."""
+
+    text: str
+
+
+class Show(msgspec.Struct, frozen=True, gc=False, tag="show"):
+    """A value printed in the text: a counter (``kind`` 'variable') or a visit count ('visits')."""
+
+    kind: str
+    name: str
+
+
+class Branch(msgspec.Struct, frozen=True, gc=False):
+    condition: Condition
+    body: Text
+
+
+class Choose(msgspec.Struct, frozen=True, gc=False, tag="choose"):
+    """Text that varies: the body of the first branch whose condition holds, else ``otherwise``.
+
+    The same node serves a passage (``- if: ...`` in a scene's text list) and an inline variation
+    (``${if ...: a | b}``); ``loc`` is where it starts and ``otherwise_loc`` where its else is.
+    """
+
+    branches: tuple[Branch, ...]
+    otherwise: Text | None
+    loc: Loc
+    otherwise_loc: Loc | None = None
+
+
+class Text(msgspec.Struct, frozen=True, gc=False):
+    """Compiled text: runs of words, printed values and variations, rendered against a state."""
+
+    parts: tuple[Run | Show | Choose, ...] = ()
+
+    @property
+    def fixed(self) -> str | None:
+        """The text when it never varies (so callers can skip rendering), else None."""
+        if all(type(part) is Run for part in self.parts):
+            return "".join(part.text for part in self.parts)  # type: ignore[union-attr]
+        return None
+
+    def words(self) -> list[str]:
+        """Every word written, in every branch: what a writer wrote, for counting."""
+        found: list[str] = []
+        for part in self.parts:
+            if type(part) is Run:
+                found.extend(part.text.split())
+            elif type(part) is Choose:
+                for branch in part.branches:
+                    found.extend(branch.body.words())
+                if part.otherwise is not None:
+                    found.extend(part.otherwise.words())
+        return found
+
+    def chooses(self) -> list[Choose]:
+        """Every variation in this text, outer ones before those nested inside them."""
+        found: list[Choose] = []
+        for part in self.parts:
+            if type(part) is Choose:
+                found.append(part)
+                for branch in part.branches:
+                    found.extend(branch.body.chooses())
+                if part.otherwise is not None:
+                    found.extend(part.otherwise.chooses())
+        return found
+
+
+def plain_text(text: str) -> Text:
+    """Text that never varies."""
+    return Text((Run(text),))
+
+
 class Choice(msgspec.Struct, frozen=True, gc=False):
     id: str
-    text: str
+    text: Text
     target: str
     condition: Condition | None
     effects: Effects
-    locked_reason: str | None
-    """Shown to the player while the choice is locked; None hides a locked choice entirely."""
+    locked_reason: Text | None
+    """Shown to the player while the choice is locked (empty: the game writes the reason); None hides it."""
     loc: Loc
+    once: bool = False
+    """Gone once taken."""
+    fallback: bool = False
+    """Shown only when no other choice is open."""
+    risky: bool = False
+    """The writer says the prose makes the danger of this choice plain (silences the doom warning)."""
 
 
 class Ending(msgspec.Struct, frozen=True, gc=False):
@@ -124,12 +211,16 @@ class Scene(msgspec.Struct, frozen=True, gc=False):
     id: str
     title: str
     act: str
-    text: str
+    text: Text
     beats: tuple[str, ...]
     on_enter: Effects
     choices: tuple[Choice, ...]
     ending: Ending | None
     loc: Loc
+    risky: bool = False
+    """The writer says the prose makes the danger of this scene plain (silences the doom warning)."""
+    special_choices: bool = False
+    """Whether any choice here is once-only or a fallback: the engine takes a slower path only then."""
 
     def choice(self, choice_id: str) -> Choice | None:
         for choice in self.choices:
