@@ -1,6 +1,8 @@
-"""The ``daylights`` command: play the story, and the tools writers and testers use.
+"""The ``daylights`` command: play a story, and the tools writers and testers use.
 
-Author commands (check, walk) never import Textual, so they start fast and run anywhere.
+Every command that reads a story takes its folder the same way, as ``DIR`` or ``--scenes DIR``
+(the bundled story when neither is given). Author commands (check, walk, ...) never import
+Textual, so they start fast and run anywhere.
 """
 
 from __future__ import annotations
@@ -9,28 +11,45 @@ import argparse
 import io
 import json
 import os
+import shlex
 import sys
 from pathlib import Path
 
 from game import __version__, engine
 from game.analysis import DEFAULT_LIMIT
 from game.bundled import bundled_scenes, canonical_walkthrough
+from game.display import count
 from game.gcpause import start_up, start_up_done
 from game.locations import SAVES_ENV, saves_folder
 from game.saves import SaveError, SaveStore
 from game.story import StoryError, check_story, load_story
 from game.story.model import Story
 
+COMMANDS = ("play", "new", "check", "walk", "route", "test", "graph", "stats", "schema", "speedrun", "serve")
+"""The subcommands; ``daylights DIR`` is short for ``daylights play DIR``."""
+FAILURES = Path("daylights-failures")
+"""Where ``test --random`` writes failing playthroughs unless ``--out`` says otherwise."""
+
+
+class UsageError(Exception):
+    """The command line asks for something impossible; printed as one line, exit code 2."""
+
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 problems found, 2 usage error)."""
     _sturdy_streams()
-    parser = _parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words and words[0] not in COMMANDS and not words[0].startswith("-") and Path(words[0]).is_dir():
+        words.insert(0, "play")
+    parser = _parser(_help_story(words))
+    args = parser.parse_args(words)
     if args.command is None:
-        args = parser.parse_args(["play", *(argv or sys.argv[1:])])
+        args = parser.parse_args(["play", *words])
     try:
-        return args.run(args)
+        return int(args.run(args))
+    except UsageError as exc:
+        print(f"daylights: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
@@ -49,20 +68,65 @@ def _sturdy_streams() -> None:
         sys.stdin = io.StringIO()
 
 
-def _parser() -> argparse.ArgumentParser:
+def _help_story(words: list[str]) -> Path | None:
+    """The story folder a ``--help`` is about, so the help can present that story; None when no
+    help is asked for (reading story.yaml would only slow the start)."""
+    if "-h" not in words and "--help" not in words:
+        return None
+    for index, word in enumerate(words):
+        if word == "--scenes" and index + 1 < len(words):
+            return Path(words[index + 1])
+        if word.startswith("--scenes="):
+            return Path(word.partition("=")[2])
+    dirs = [Path(w) for w in words[1:] if not w.startswith("-") and Path(w).is_dir()]
+    return dirs[0] if dirs else bundled_scenes()
+
+
+def _description(folder: Path | None) -> str:
+    """``--help``'s opening: the story's title, subtitle, author and blurb from its story.yaml."""
+    engine_line = "The daylights engine: play a story, or write, check and test your own (see 'daylights new')."
+    if folder is None:
+        return engine_line
+    import yaml
+
+    from game.story.yamlfile import read_yaml_file
+
+    root = read_yaml_file(folder / "story.yaml").root
+    fields: dict[str, str] = {}
+    if isinstance(root, yaml.MappingNode):
+        for key, value in root.value:
+            if isinstance(value, yaml.ScalarNode):
+                fields[str(key.value)] = " ".join(value.value.split())
+    title = fields.get("title", "")
+    if not title:
+        return engine_line
+    heading = f"{title}: {fields['subtitle']}" if fields.get("subtitle") else title
+    by = f", by {fields['author']}" if fields.get("author") else ""
+    about = fields.get("blurb") or fields.get("description", "")
+    return f"{heading}{by}.{' ' + about if about else ''}\n\n{engine_line}"
+
+
+def _parser(help_story: Path | None = None) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--scenes", metavar="DIR", type=Path, default=None,
                         help="story folder to use (default: the bundled story)")
     common.add_argument("--saves", metavar="DIR", type=Path, default=None,
                         help=f"save folder (default: ${SAVES_ENV}, saves/ in a checkout, else your data folder)")
     parser = argparse.ArgumentParser(
-        prog="daylights", parents=[common],
-        description="Daylights: a terminal spy story after The Living Daylights.")
+        prog="daylights", parents=[common], description=_description(help_story),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"daylights {__version__}")
     parser.set_defaults(command=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    play = sub.add_parser("play", parents=[common], help="play the story (the default command)")
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        """A subcommand that reads a story: ``DIR`` or ``--scenes DIR``, the same everywhere."""
+        made = sub.add_parser(name, parents=[common], help=help)
+        made.add_argument("folder", nargs="?", type=Path, metavar="DIR",
+                          help="story folder (same as --scenes; default: the bundled story)")
+        return made
+
+    play = command("play", "play the story (the default command; 'daylights DIR' plays DIR)")
     play.add_argument("--plain", action="store_true", help="line-by-line mode for pipes and screen readers")
     start = play.add_mutually_exclusive_group()
     start.add_argument("--new", action="store_true", help="start a new game at once, skipping the title screen")
@@ -74,53 +138,61 @@ def _parser() -> argparse.ArgumentParser:
                       help="reload the story when its files change, keeping your place (for writers)")
     play.set_defaults(run=_play)
 
-    check = sub.add_parser("check", parents=[common], help="validate a story folder")
-    check.add_argument("folder", nargs="?", type=Path, help="story folder (same as --scenes)")
+    new = sub.add_parser("new", help="start a new story: a small playable story folder to edit")
+    new.add_argument("target", type=Path, metavar="DIR", help="the folder to create (new or empty)")
+    new.set_defaults(run=_new)
+
+    check = command("check", "validate a story folder, play it out and replay its walkthroughs")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     check.add_argument("--limit", type=int, default=DEFAULT_LIMIT, metavar="N",
                        help=f"states the analysis may explore (default {DEFAULT_LIMIT:,})")
     check.set_defaults(run=_check)
 
-    route = sub.add_parser("route", parents=[common], help="the shortest route to an ending")
+    route = command("route", "the shortest route to an ending")
     route.add_argument("--to", required=True, metavar="ENDING", help="ending scene id (or 'canonical')")
     route.add_argument("--json", action="store_true", help="print {ending, moves, choices}")
     route.set_defaults(run=_route)
 
-    test = sub.add_parser("test", parents=[common], help="seeded random playthroughs")
+    test = command("test", "seeded random playthroughs")
     test.add_argument("--random", type=int, default=200, metavar="N", help="how many playthroughs (default 200)")
     test.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
-    test.add_argument("--out", type=Path, default=Path("daylights-failures"), metavar="DIR",
-                      help="where failing playthroughs are written as walkthroughs")
+    test.add_argument("--out", type=Path, default=FAILURES, metavar="DIR",
+                      help=f"where failing playthroughs are written as walkthroughs (default: ./{FAILURES})")
     test.add_argument("--json", action="store_true", help="print the report as JSON")
     test.set_defaults(run=_random_test)
 
-    graph = sub.add_parser("graph", parents=[common], help="the scene graph as Mermaid or Graphviz")
+    graph = command("graph", "the scene graph as Mermaid or Graphviz, edges labelled with choice ids")
     graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
     graph.set_defaults(run=_graph)
 
-    stats = sub.add_parser("stats", parents=[common], help="counts: scenes, choices, items, words per act")
+    stats = command("stats", "counts: scenes, choices, items, words per act")
     stats.add_argument("--json", action="store_true", help="print JSON")
     stats.set_defaults(run=_stats)
 
-    speedrun = sub.add_parser("speedrun", parents=[common], help="play the par route and print splits")
+    speedrun = command("speedrun", "play the par route and print splits")
     speedrun.add_argument("--json", action="store_true", help="print {ending, moves, seconds, splits}")
     speedrun.set_defaults(run=_speedrun)
 
-    schema = sub.add_parser("schema", help="print the JSON Schema of scene files")
+    schema = sub.add_parser("schema", help="the JSON Schema of scene files, or of one story's files")
+    schema.add_argument("--story", metavar="DIR", type=Path, default=None,
+                        help="write DIR/schema.json: the schema with DIR's scene, item, variable, act "
+                             "and beat names, so an editor completes and checks them")
+    schema.add_argument("--output", metavar="FILE", default=None,
+                        help="where to write it ('-' for standard output; default: standard output, "
+                             "or DIR/schema.json with --story)")
     schema.set_defaults(run=_schema)
 
     walk = sub.add_parser("walk", parents=[common], help="replay a walkthrough headlessly")
-    walk.add_argument("file", nargs="?", type=Path,
-                      help="walkthrough YAML (default: the story's canonical walkthrough)")
+    walk.add_argument("file", nargs="?", type=Path, metavar="FILE|DIR",
+                      help="a walkthrough (a file in DIR/walkthroughs/ is walked on the story in DIR), "
+                           "or a story folder to walk its canonical walkthrough (default: the bundled story's)")
     shown = walk.add_mutually_exclusive_group()
     shown.add_argument("--json", action="store_true", help="print one JSON object")
     shown.add_argument("--transcript", action="store_true",
                        help="print the plain-mode session of the walkthrough (the golden transcript)")
     walk.set_defaults(run=_walk)
 
-    serve = sub.add_parser("serve", parents=[common],
-                           help="play in a browser: serve the game on this machine (needs the 'web' extra)")
-    serve.add_argument("folder", nargs="?", type=Path, help="story folder (same as --scenes)")
+    serve = command("serve", "play in a browser: serve the game on this machine (needs the 'web' extra)")
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default 127.0.0.1: only this machine; there is no password)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
@@ -132,57 +204,92 @@ def _serve(args: argparse.Namespace) -> int:
     """Check that the story loads, then serve it: a story that cannot load would fail in every tab."""
     from game.serve import serve
 
-    if args.folder is not None:
-        args.scenes = args.folder
     if _load(args) is None:
         return 1
     return serve(_scenes(args).resolve(), saves_folder(args.saves).resolve(), args.host, args.port)
 
 
+def _named_folder(args: argparse.Namespace) -> Path | None:
+    """The story folder named on the command line (``DIR`` or ``--scenes DIR``), if any."""
+    folder: Path | None = getattr(args, "folder", None)
+    if folder is not None and args.scenes is not None and folder.resolve() != args.scenes.resolve():
+        raise UsageError(f"two story folders given ({folder} and {args.scenes}); name one")
+    return folder if folder is not None else args.scenes
+
+
 def _scenes(args: argparse.Namespace) -> Path:
-    return args.scenes if args.scenes is not None else bundled_scenes()
+    named = _named_folder(args)
+    return named if named is not None else bundled_scenes()
 
 
-def _load(args: argparse.Namespace) -> Story | None:
+def _scenes_option(args: argparse.Namespace) -> str:
+    """`` --scenes DIR`` for a command printed for pasting, or nothing for the bundled story."""
+    named = _named_folder(args)
+    return "" if named is None else f" --scenes {shlex.quote(str(named))}"
+
+
+def _load(args: argparse.Namespace, folder: Path | None = None) -> Story | None:
     """Load the story, printing its errors to stderr when it cannot be loaded."""
+    folder = folder if folder is not None else _scenes(args)
     try:
-        return load_story(_scenes(args))
+        return load_story(folder)
     except StoryError as exc:
         for problem in exc.problems:
             if problem.is_error:
                 print(problem, file=sys.stderr)
-        print(f"daylights: the story in {_scenes(args)} cannot be loaded; "
-              "'daylights check' lists every problem", file=sys.stderr)
+        print(f"daylights: the story in {folder} cannot be loaded; "
+              f"'daylights check {shlex.quote(str(folder))}' lists every problem", file=sys.stderr)
         return None
 
 
+def _new(args: argparse.Namespace) -> int:
+    from game.scaffold import ScaffoldError, scaffold
+
+    try:
+        written = scaffold(args.target)
+    except ScaffoldError as exc:
+        print(f"daylights: {exc}", file=sys.stderr)
+        return 1
+    target = shlex.quote(str(args.target))
+    print(f"Created a small playable story in {args.target}:")
+    width = max(len(str(path)) for path, _ in written)
+    for path, what in written:
+        print(f"  {path!s:<{width}}  {what}")
+    print(f"\nNext: 'daylights check {target}' checks it, 'daylights play {target}' plays it, and "
+          "docs/AUTHORING.md explains every key.")
+    return 0
+
+
 def _check(args: argparse.Namespace) -> int:
-    folder = args.folder if args.folder is not None else _scenes(args)
+    folder = _scenes(args)
     story, problems = check_story(folder)
     if story is not None:
         from game import analysis
+        from game.walkthrough import walkthrough_problems
 
-        problems = [*problems, *analysis.findings(story, analysis.explore(story, args.limit), args.limit)]
+        found = analysis.explore(story, args.limit, thorough=True)
+        problems = [*problems, *analysis.findings(story, found, args.limit), *walkthrough_problems(story)]
         problems.sort(key=lambda p: (p.loc.path, p.loc.line, p.loc.col))
     for problem in problems:
         print(problem)
     errors = sum(p.is_error for p in problems)
-    warnings = len(problems) - errors
+    summary = f"{count(errors, 'error')}, {count(len(problems) - errors, 'warning')}"
     if story is not None:
-        print(f"{story.title}: {len(story.scenes)} scenes, {len(story.endings)} endings; "
-              f"{errors} errors, {warnings} warnings")
+        print(f"{story.title}: {count(len(story.scenes), 'scene')}, {count(len(story.endings), 'ending')}; "
+              f"{summary}")
     else:
-        print(f"{errors} errors, {warnings} warnings")
-    return 1 if errors or (args.strict and warnings) else 0
+        print(summary)
+    return 1 if errors or (args.strict and problems) else 0
 
 
 def _wants_plain(args: argparse.Namespace) -> bool:
     """Plain mode when asked, and whenever a full-screen interface could not work."""
-    return (args.plain or not sys.stdin.isatty() or not sys.stdout.isatty()
-            or os.environ.get("TERM", "") in ("dumb", ""))
+    return bool(args.plain or not sys.stdin.isatty() or not sys.stdout.isatty()
+                or os.environ.get("TERM", "") in ("dumb", ""))
 
 
 def _play(args: argparse.Namespace) -> int:
+    _named_folder(args)
     with start_up():
         return _play_tui(args) if not _wants_plain(args) else _play_plain(args)
 
@@ -214,20 +321,31 @@ def _play_plain(args: argparse.Namespace) -> int:
     except SaveError as exc:
         print(f"daylights: {exc}", file=sys.stderr)
         return 1
-    game = PlainGame(story, sys.stdin, sys.stdout, store, state)
+    if args.watch:
+        from game.plainwatch import WatchedPlainGame
+
+        game: PlainGame = WatchedPlainGame(_scenes(args), story, sys.stdin, sys.stdout, store, state)
+    else:
+        game = PlainGame(story, sys.stdin, sys.stdout, store, state)
     start_up_done()
     return game.run()
 
 
 def _route(args: argparse.Namespace) -> int:
     from game import analysis
+    from game.walkthrough import canonical_endings
 
     story = _load(args)
     if story is None:
         return 1
     ending = args.to
     if ending == "canonical":
-        ending = next((s.id for s in story.endings if s.ending and s.ending.kind == "canonical"), ending)
+        canonical = canonical_endings(story)
+        if len(canonical) > 1:
+            print(f"daylights: this story has {len(canonical)} canonical endings ({', '.join(canonical)}); "
+                  "name one with --to, and make the others 'alternate'", file=sys.stderr)
+            return 2
+        ending = canonical[0] if canonical else ending
     if ending not in story.scenes or story.scenes[ending].ending is None:
         known = ", ".join(sorted(s.id for s in story.endings))
         print(f"daylights: '{args.to}' is not an ending of this story; endings: {known}", file=sys.stderr)
@@ -243,7 +361,7 @@ def _route(args: argparse.Namespace) -> int:
         return 0
     _print_steps(story, route, show_ids=True)
     title = story.scenes[ending].ending.title  # type: ignore[union-attr]
-    print(f"Shortest route to '{ending}' ({title}): {len(route)} moves")
+    print(f"Shortest route to '{ending}' ({title}): {count(len(route), 'move')}")
     return 0
 
 
@@ -273,31 +391,40 @@ def _random_test(args: argparse.Namespace) -> int:
         return 2
     report = play_randomly(story, args.random, args.seed)
     every_choice = sum(len(s.choices) for s in story.scenes.values())
+    failures = report.grouped_failures()
     written = []
-    for number, failure in enumerate(report.failures, 1):
+    for number, (failure, times) in enumerate(failures, 1):
         args.out.mkdir(parents=True, exist_ok=True)
         path = args.out / f"failure-{args.seed}-{number}.yaml"
-        write_walkthrough(path, failure.choices, None, f"{failure.kind}: {failure.detail} (seed {args.seed})")
-        written.append(str(path))
+        write_walkthrough(path, failure.choices, None, f"{failure.kind}: {failure.detail} (seed {args.seed}; "
+                          f"{count(times, 'playthrough')} failed this way)")
+        written.append(path)
     summary = {
         "runs": report.runs, "seed": report.seed,
         "scenes": {"seen": len(report.scenes_seen), "total": len(story.scenes)},
         "choices": {"taken": len(report.choices_taken), "total": every_choice},
         "endings": {"reached": len(report.endings), "total": len(story.endings),
                     "counts": dict(sorted(report.endings.items()))},
-        "failures": [{"kind": f.kind, "detail": f.detail, "moves": len(f.choices), "file": path}
-                     for f, path in zip(report.failures, written, strict=True)],
+        "failures": [{"kind": f.kind, "scene": f.scene, "detail": f.detail, "count": times, "moves": len(f.choices),
+                      "file": str(path), "replay": _replay_command(args, path)}
+                     for (f, times), path in zip(failures, written, strict=True)],
     }
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
-        print(f"{report.runs} playthroughs, seed {report.seed}")
+        print(f"{count(report.runs, 'playthrough')}, seed {report.seed}")
         print(f"scenes seen   {len(report.scenes_seen)}/{len(story.scenes)}")
         print(f"choices taken {len(report.choices_taken)}/{every_choice}")
         print(f"endings       {len(report.endings)}/{len(story.endings)}")
-        for failure, path in zip(report.failures, written, strict=True):
-            print(f"FAILED {failure.kind}: {failure.detail}; replay with: daylights walk {path}")
+        for (failure, times), path in zip(failures, written, strict=True):
+            print(f"FAILED {failure.kind}: {failure.detail} ({count(times, 'playthrough')}); "
+                  f"replay with: {_replay_command(args, path)}")
     return 1 if report.failures else 0
+
+
+def _replay_command(args: argparse.Namespace, walkthrough: Path) -> str:
+    """The exact command that replays ``walkthrough`` on the story being tested, ready to paste."""
+    return f"daylights walk {shlex.quote(str(walkthrough))}{_scenes_option(args)}"
 
 
 def _graph(args: argparse.Namespace) -> int:
@@ -320,13 +447,13 @@ def _stats(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(stats, indent=2))
         return 0
-    endings = ", ".join(f"{n} {kind}" for kind, n in sorted(stats["endings"].items()))  # type: ignore[union-attr]
+    endings = ", ".join(f"{n} {kind}" for kind, n in sorted(stats["endings"].items()))  # type: ignore[attr-defined]
     print(f"{stats['title']}")
     print(f"scenes {stats['scenes']}, choices {stats['choices']} ({stats['conditional_choices']} conditional), "
           f"items {stats['items']}, variables {stats['variables']}")
     print(f"endings: {endings}")
     print(f"{'act':<28} {'scenes':>6} {'words':>7}")
-    for act in stats["acts"]:  # type: ignore[union-attr]
+    for act in stats["acts"]:  # type: ignore[attr-defined]
         print(f"{act['title']:<28} {act['scenes']:>6} {act['words']:>7}")
     print(f"{'total':<28} {stats['scenes']:>6} {stats['words']:>7}")
     return 0
@@ -346,18 +473,36 @@ def _speedrun(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_json(), indent=2))
         return 0
-    print(f"Par route to '{result.ending}': {result.moves} moves")
+    print(f"Par route to '{result.ending}': {count(result.moves, 'move')}")
     print(f"{'act':<28} {'moves':>5} {'seconds':>10}")
-    for split in result.to_json()["splits"]:  # type: ignore[union-attr]
+    for split in result.to_json()["splits"]:  # type: ignore[attr-defined]
         print(f"{story.act(split['act']).title:<28} {split['moves']:>5} {split['seconds']:>10.6f}")
     print(f"{'total':<28} {result.moves:>5} {result.seconds:>10.6f}")
     return 0
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from game.story.schema import schema_text
+    from game.story.schema import STORY_SCHEMA, schema_text, story_schema_text
 
-    sys.stdout.write(schema_text())
+    if args.story is None:
+        text = schema_text()
+        output = args.output or "-"
+    else:
+        story = _load(args, args.story)
+        if story is None:
+            return 1
+        text = story_schema_text(story)
+        output = args.output or str(args.story / STORY_SCHEMA)
+    if output == "-":
+        sys.stdout.write(text)
+        return 0
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"daylights: cannot write {output}: {exc.strerror}", file=sys.stderr)
+        return 1
+    print(f"Wrote {output}; editors read it from the first line of each scene file: "
+          f"# yaml-language-server: $schema={STORY_SCHEMA if args.story else output}")
     return 0
 
 
@@ -371,13 +516,33 @@ def _play_tui(args: argparse.Namespace) -> int:
     return 0
 
 
+def _walk_target(args: argparse.Namespace) -> tuple[Path, Path]:
+    """The story folder and the walkthrough file ``walk`` should use.
+
+    ``walk DIR`` walks DIR's canonical walkthrough; ``walk FILE`` walks FILE on the story it
+    belongs to (``DIR`` for a file in ``DIR/walkthroughs/``), unless ``--scenes`` names one.
+    """
+    from game.walkthrough import story_folder_of
+
+    given: Path | None = args.file
+    if given is not None and given.is_dir():
+        if args.scenes is not None and given.resolve() != args.scenes.resolve():
+            raise UsageError(f"two story folders given ({given} and {args.scenes}); name one")
+        return given, canonical_walkthrough(given)
+    folder = args.scenes
+    if folder is None and given is not None:
+        folder = story_folder_of(given)
+    folder = folder if folder is not None else bundled_scenes()
+    return folder, given if given is not None else canonical_walkthrough(folder)
+
+
 def _walk(args: argparse.Namespace) -> int:
     from game.walkthrough import WalkthroughError, read_walkthrough, walk
 
-    story = _load(args)
+    folder, path = _walk_target(args)
+    story = _load(args, folder)
     if story is None:
         return 1
-    path = args.file if args.file is not None else canonical_walkthrough(Path(story.root))
     try:
         walkthrough = read_walkthrough(path)
     except WalkthroughError as exc:
@@ -407,7 +572,7 @@ def _walk(args: argparse.Namespace) -> int:
     else:
         _print_steps(story, list(final.path))
         if ending:
-            print(f"Ending: {ending.title} ({ending.kind}) in {final.moves} moves")
+            print(f"Ending: {ending.title} ({ending.kind}) in {count(final.moves, 'move')}")
     if result.failure:
         print(result.failure, file=sys.stderr)
         return 1

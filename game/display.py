@@ -1,4 +1,4 @@
-"""How times are shown to players, the same in every front end."""
+"""How times and counts are shown to players, the same in every front end and command."""
 
 from __future__ import annotations
 
@@ -36,3 +36,11 @@ def clock_text(seconds: float) -> str:
 def delta_text(seconds: float) -> str:
     """A gain or loss against a record, to the tenth of a second."""
     return f"{'−' if seconds < 0 else '+'}{abs(seconds):.1f}"
+
+
+def count(number: int, noun: str) -> str:
+    """``number`` with ``noun`` in the right form: '1 warning', '2 warnings', '0 moves'.
+
+    Every noun a message counts takes a plain -s (error, warning, move, scene, ending, playthrough).
+    """
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

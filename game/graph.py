@@ -1,4 +1,8 @@
-"""The scene graph as Mermaid or Graphviz text: acts as clusters, endings styled by kind."""
+"""The scene graph as Mermaid or Graphviz text: acts as clusters, endings styled by kind.
+
+Every edge is labelled with the id of the choice it stands for (the name walkthroughs, routes and
+check's messages use), followed by its condition when it has one; conditional edges are dashed.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +17,11 @@ def _label(text: str) -> str:
     return text.replace('"', "'")
 
 
-def _edges(story: Story) -> list[tuple[str, str, str]]:
-    return [(scene.id, choice.target, choice.condition.source if choice.condition else "")
+def _edges(story: Story) -> list[tuple[str, str, str, bool]]:
+    """(scene, target, label, conditional) for every choice: the label is ``id`` or ``id if COND``."""
+    return [(scene.id, choice.target,
+             f"{choice.id} if {choice.condition.source}" if choice.condition else choice.id,
+             choice.condition is not None)
             for scene in story.scenes.values() for choice in scene.choices]
 
 
@@ -36,9 +43,9 @@ def mermaid(story: Story) -> str:
             shape = f'(["{title}"])' if scene.ending else f'["{title}"]'
             lines.append(f"    {scene.id}{shape}")
         lines.append("  end")
-    for source, target, condition in _edges(story):
-        arrow = f' -. "{_label(condition)}" .-> ' if condition else " --> "
-        lines.append(f"  {source}{arrow}{target}")
+    for source, target, label, conditional in _edges(story):
+        arrow = "-.->" if conditional else "-->"
+        lines.append(f'  {source} {arrow}|"{_label(label)}"| {target}')
     for kind, colour in KIND_COLOURS.items():
         lines.append(f"  classDef {kind} fill:{colour},color:#ffffff")
         members = [s.id for s in story.endings if s.ending and s.ending.kind == kind]
@@ -62,8 +69,8 @@ def dot(story: Story) -> str:
             else:
                 lines.append(f"    {scene.id} [label={json.dumps(scene.title)}];")
         lines.append("  }")
-    for source, target, condition in _edges(story):
-        attributes = f" [label={json.dumps(condition)}, style=dashed]" if condition else ""
-        lines.append(f"  {source} -> {target}{attributes};")
+    for source, target, label, conditional in _edges(story):
+        style = ", style=dashed" if conditional else ""
+        lines.append(f"  {source} -> {target} [label={json.dumps(label, ensure_ascii=False)}{style}];")
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -24,6 +24,8 @@ MAX_MOVES = 5_000
 class Failure:
     kind: str
     """'crash', 'softlock' or 'endless'."""
+    scene: str
+    """Where the playthrough failed; failures of one kind in one scene share a cause."""
     detail: str
     choices: list[str]
 
@@ -33,11 +35,20 @@ class Report:
     runs: int
     seed: int
     scenes_seen: set[str] = field(default_factory=set)
-    choices_taken: Counter = field(default_factory=Counter)
-    endings: Counter = field(default_factory=Counter)
+    choices_taken: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """(scene id, choice id) → how often random play took it."""
+    endings: Counter[str] = field(default_factory=Counter)
     failures: list[Failure] = field(default_factory=list)
     log: list[list[str]] = field(default_factory=list)
     """The choice ids of every playthrough, in order: the same seed always gives the same log."""
+
+    def grouped_failures(self) -> list[tuple[Failure, int]]:
+        """One failure per kind and scene (the one with the fewest moves, the quickest to replay),
+        with how many playthroughs failed that way: a softlock met 24 times is one problem."""
+        groups: dict[tuple[str, str], list[Failure]] = {}
+        for failure in self.failures:
+            groups.setdefault((failure.kind, failure.scene), []).append(failure)
+        return [(min(group, key=lambda f: len(f.choices)), len(group)) for group in groups.values()]
 
 
 def play_randomly(story: Story, runs: int, seed: int, max_moves: int = MAX_MOVES) -> Report:
@@ -53,10 +64,10 @@ def play_randomly(story: Story, runs: int, seed: int, max_moves: int = MAX_MOVES
             while engine.ending_of(story, state) is None:
                 options = engine.open_choices(story, state)
                 if not options:
-                    failure = Failure("softlock", f"no open choice in scene '{state.scene}'", taken)
+                    failure = Failure("softlock", state.scene, f"no open choice in scene '{state.scene}'", taken)
                     break
                 if len(taken) >= max_moves:
-                    failure = Failure("endless", f"no ending after {max_moves} moves (last scene "
+                    failure = Failure("endless", state.scene, f"no ending after {max_moves} moves (last scene "
                                       f"'{state.scene}')", taken)
                     break
                 fewest = min(report.choices_taken[(state.scene, c.id)] for c in options)
@@ -66,7 +77,7 @@ def play_randomly(story: Story, runs: int, seed: int, max_moves: int = MAX_MOVES
                 state = engine.choose(story, state, choice.id)
                 report.scenes_seen.add(state.scene)
         except Exception as exc:
-            failure = Failure("crash", "".join(traceback.format_exception_only(exc)).strip(), taken)
+            failure = Failure("crash", state.scene, "".join(traceback.format_exception_only(exc)).strip(), taken)
         if failure is None:
             report.endings[state.scene] += 1
         else:

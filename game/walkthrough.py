@@ -2,6 +2,8 @@
 
 A walkthrough survives edits to prose because it names choices by id. Replaying one is the
 speedrun test, the canonical-path test and the way a failing random playthrough is reproduced.
+``check`` replays every walkthrough in a story's ``walkthroughs/`` folder, so an edit that breaks
+one is reported with the other problems instead of when somebody next walks it.
 """
 
 from __future__ import annotations
@@ -12,16 +14,25 @@ from pathlib import Path
 import yaml
 
 from game import engine
+from game.bundled import canonical_walkthrough
 from game.engine import ChoiceError, State
 from game.story.model import Story
-from game.story.problems import Loc, Problem, did_you_mean
+from game.story.problems import Loc, Problem, did_you_mean, file_loc
 from game.story.yamlfile import read_yaml_file
 
 WALKTHROUGH_KEYS = ("ending", "choices", "description", "moves")
+WALKTHROUGHS = "walkthroughs"
+"""The folder inside a story folder that holds its walkthroughs."""
+CANONICAL = "canonical.yaml"
+"""The walkthrough of the story's canonical path, inside ``walkthroughs/``."""
 
 
 class WalkthroughError(Exception):
     """A walkthrough file that cannot be read; the message is one ``path:line:col: error:`` line."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        super().__init__(str(problem))
 
 
 @dataclass(frozen=True)
@@ -37,19 +48,34 @@ class Walkthrough:
 class WalkResult:
     states: tuple[State, ...]
     """The state before each move and the final one."""
-    failure: str | None
-    """Why the replay stopped or missed its ending; None when it succeeded."""
+    problem: Problem | None
+    """Why the replay stopped or missed its ending, located in the walkthrough; None on success."""
 
     @property
     def final(self) -> State:
         return self.states[-1]
+
+    @property
+    def failure(self) -> str | None:
+        """The problem as the one line a command prints."""
+        return None if self.problem is None else str(self.problem)
+
+
+def story_folder_of(walkthrough: Path) -> Path | None:
+    """The story a walkthrough file belongs to: ``DIR`` for a file in ``DIR/walkthroughs/``, or the
+    folder beside it when that folder is a story; None when the file stands alone."""
+    parent = walkthrough.parent
+    for folder in ((parent.parent,) if parent.name == WALKTHROUGHS else ()) + (parent,):
+        if (folder / "story.yaml").is_file():
+            return folder
+    return None
 
 
 def read_walkthrough(path: Path) -> Walkthrough:
     """Read a walkthrough file: a mapping with ``choices`` (list of ids) and optional ``ending``."""
     parsed = read_yaml_file(path)
     if parsed.problems:
-        raise WalkthroughError(str(parsed.problems[0]))
+        raise WalkthroughError(parsed.problems[0])
     root = parsed.root
     assert root is not None
     if isinstance(root, yaml.SequenceNode):
@@ -58,18 +84,18 @@ def read_walkthrough(path: Path) -> Walkthrough:
         pairs = {k.value: (k, v) for k, v in root.value}
         for name, (key, _) in pairs.items():
             if name not in WALKTHROUGH_KEYS:
-                raise WalkthroughError(str(Problem(parsed.loc(key), f"unknown key '{name}' in a walkthrough"
-                                                   f"{did_you_mean(name, WALKTHROUGH_KEYS)}")))
+                raise WalkthroughError(Problem(parsed.loc(key), f"unknown key '{name}' in a walkthrough"
+                                               f"{did_you_mean(name, WALKTHROUGH_KEYS)}"))
         if "choices" not in pairs:
-            raise WalkthroughError(str(Problem(parsed.loc(root), "walkthrough is missing 'choices'")))
+            raise WalkthroughError(Problem(parsed.loc(root), "walkthrough is missing 'choices'"))
         choices_node = pairs["choices"][1]
         ending_node = pairs.get("ending", (None, None))[1]
         ending = ending_node.value if isinstance(ending_node, yaml.ScalarNode) else None
     else:
-        raise WalkthroughError(str(Problem(parsed.loc(root), "a walkthrough is a list of choice ids")))
+        raise WalkthroughError(Problem(parsed.loc(root), "a walkthrough is a list of choice ids"))
     if not isinstance(choices_node, yaml.SequenceNode) or not all(
             isinstance(n, yaml.ScalarNode) for n in choices_node.value):
-        raise WalkthroughError(str(Problem(parsed.loc(choices_node), "'choices' must be a list of choice ids")))
+        raise WalkthroughError(Problem(parsed.loc(choices_node), "'choices' must be a list of choice ids"))
     return Walkthrough(tuple(n.value for n in choices_node.value), ending, str(path),
                        tuple(parsed.loc(n) for n in choices_node.value))
 
@@ -94,14 +120,90 @@ def walk(story: Story, walkthrough: Walkthrough) -> WalkResult:
             state = engine.choose(story, state, choice_id)
         except ChoiceError as exc:
             where = walkthrough.choice_locs[index] if index < len(walkthrough.choice_locs) else \
-                Loc(walkthrough.path)
-            return WalkResult(tuple(states), f"{where}: error: move {index + 1}: {exc}")
+                file_loc(walkthrough.path)
+            return WalkResult(tuple(states), Problem(where, f"move {index + 1}: {exc}"))
         states.append(state)
     ending = engine.ending_of(story, state)
     if ending is None:
-        return WalkResult(tuple(states), f"{walkthrough.path}: error: the walkthrough ends in scene "
-                          f"'{state.scene}', which is not an ending")
+        return WalkResult(tuple(states), Problem(file_loc(walkthrough.path), f"the walkthrough ends in scene "
+                                                 f"'{state.scene}', which is not an ending"))
     if walkthrough.ending and walkthrough.ending != state.scene:
-        return WalkResult(tuple(states), f"{walkthrough.path}: error: expected ending '{walkthrough.ending}' "
-                          f"but reached '{state.scene}'")
+        return WalkResult(tuple(states), Problem(file_loc(walkthrough.path), f"expected ending "
+                                                 f"'{walkthrough.ending}' but reached '{state.scene}'"))
     return WalkResult(tuple(states), None)
+
+
+def canonical_endings(story: Story) -> list[str]:
+    """The ids of the endings marked ``kind: canonical``, in the order the story defines them."""
+    return [s.id for s in story.endings if s.ending is not None and s.ending.kind == "canonical"]
+
+
+def walkthrough_problems(story: Story) -> list[Problem]:
+    """What ``check`` reports about a story's walkthroughs and its canonical path.
+
+    Every file in ``walkthroughs/`` must replay to an ending; the story has exactly one canonical
+    ending (two would make ``route --to canonical`` and speedruns pick one silently); and the
+    canonical walkthrough, when there is one, reaches that ending showing every beat marked
+    ``canonical: true`` in the order ``story.yaml`` declares them.
+    """
+    folder = Path(story.root)
+    story_file = file_loc(folder / "story.yaml")
+    problems: list[Problem] = []
+    canonical = canonical_endings(story)
+    if not canonical:
+        problems.append(Problem(story_file, "the story has no canonical ending; mark its main ending with "
+                                "'ending: {kind: canonical, ...}' (speedruns and 'route --to canonical' need "
+                                "one)", "warning"))
+    for extra in canonical[1:]:
+        first = story.scenes[canonical[0]]
+        problems.append(Problem(story.scenes[extra].loc, f"scene '{extra}' is a second canonical ending (the "
+                                f"first is '{first.id}' at {first.loc}); a story has one, so make the other "
+                                "'alternate'"))
+    try:
+        paths = sorted(p for p in (folder / WALKTHROUGHS).iterdir() if p.suffix == ".yaml")
+    except OSError:
+        paths = []
+    walked: dict[str, WalkResult] = {}
+    for path in paths:
+        try:
+            result = walk(story, read_walkthrough(path))
+        except WalkthroughError as exc:
+            problems.append(exc.problem)
+            continue
+        walked[path.name] = result
+        if result.problem is not None:
+            problems.append(result.problem)
+    canonical_beats = [b for b in story.beats if b.canonical]
+    replay = walked.get(CANONICAL)
+    where = file_loc(canonical_walkthrough(folder))
+    if replay is None:
+        if canonical_beats and CANONICAL not in {p.name for p in paths}:
+            problems.append(Problem(story_file, f"beats marked canonical are checked on "
+                                    f"{WALKTHROUGHS}/{CANONICAL}, which this story does not have; add it "
+                                    "(a list of choice ids that reaches the canonical ending)", "warning"))
+        return problems
+    if replay.problem is not None:
+        return problems
+    final = replay.final
+    if canonical and final.scene not in canonical:
+        kind = story.scenes[final.scene].ending.kind  # type: ignore[union-attr]
+        problems.append(Problem(where, f"the canonical walkthrough reaches '{final.scene}', {_a(kind)} ending, "
+                                f"not the canonical ending '{canonical[0]}'"))
+    wanted = [b.id for b in canonical_beats]
+    shown = [b for b in engine.beats_shown(story, final) if b in wanted]
+    for beat in canonical_beats:
+        if beat.id not in shown:
+            problems.append(Problem(where, f"the canonical walkthrough never shows canonical beat '{beat.id}' "
+                                    f"(declared at {beat.loc}); list it in the 'beats' of a scene on the path"))
+    in_order = [b for b in wanted if b in shown]
+    if shown != in_order:
+        first_wrong = next(i for i, (a, b) in enumerate(zip(shown, in_order, strict=True)) if a != b)
+        problems.append(Problem(where, f"the canonical walkthrough shows canonical beat '{shown[first_wrong]}' "
+                                f"before '{in_order[first_wrong]}'; canonical beats must appear in the order "
+                                "story.yaml declares them"))
+    return problems
+
+
+def _a(word: str) -> str:
+    """``word`` with its indefinite article: 'an alternate', 'a death'."""
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
