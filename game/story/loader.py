@@ -6,6 +6,7 @@ stops at the first mistake: it reports all of them, each as ``path:line:col: err
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from collections.abc import Callable
@@ -42,7 +43,8 @@ from game.story.yamlfile import BOOL, INT, STR, YamlFile, read_yaml_file, scalar
 
 STORY_FILE = "story.yaml"
 ENDING_KINDS = ("canonical", "alternate", "death", "failure")
-STORY_KEYS = ("id", "title", "version", "start", "acts", "items", "variables", "beats", "description")
+STORY_KEYS = ("id", "title", "subtitle", "author", "blurb", "version", "start", "acts", "items", "variables",
+              "beats", "description")
 ACT_FILE_KEYS = ("act", "scenes")
 SCENE_KEYS = ("title", "text", "act", "beats", "on_enter", "choices", "ending", "risky")
 CHOICE_KEYS = ("id", "text", "goto", "if", "locked", "do", "once", "fallback", "risky")
@@ -71,6 +73,8 @@ class _Declarations:
     id: str = ""
     title: str = ""
     version: str = ""
+    presentation: dict[str, str] = field(default_factory=dict)
+    """subtitle, author, blurb and description: how the story presents itself to players."""
     start: str = ""
     start_node: yaml.Node | None = None
     acts: dict[str, Act] = field(default_factory=dict)
@@ -148,7 +152,9 @@ class _Loader:
             id=d.id, title=d.title, version=d.version, start=d.start, acts=tuple(d.acts.values()),
             items=MappingProxyType(d.items), variables=MappingProxyType(d.variables),
             beats=tuple(d.beats.values()), scenes=MappingProxyType(self.scenes),
-            fingerprint=digest.hexdigest(), root=str(self.root))
+            fingerprint=digest.hexdigest(), root=str(self.root), subtitle=d.presentation.get("subtitle", ""),
+            author=d.presentation.get("author", ""), description=d.presentation.get("description", ""),
+            blurb=d.presentation.get("blurb") or d.presentation.get("description", ""))
         return story, self.problems
 
     def check_references(self) -> None:
@@ -251,6 +257,12 @@ class _Loader:
         pairs = self.mapping(f, f.root, STORY_FILE)
         if pairs is None:
             return
+        # A misspelt section ('variabels:') is read as the one it was meant to be: one "unknown key"
+        # error, instead of an "unknown variable" error for every use of every name declared in it.
+        for name in [n for n in pairs if n not in STORY_KEYS]:
+            meant = difflib.get_close_matches(name, [k for k in STORY_KEYS if k not in pairs], n=1, cutoff=0.6)
+            if meant:
+                pairs[meant[0]] = pairs[name]
         self.keys(f, pairs, f.root, STORY_KEYS, ("id", "title", "version", "start", "acts"), STORY_FILE)
         d = self.decl
         if "id" in pairs:
@@ -259,6 +271,9 @@ class _Loader:
             d.title = self.text(f, pairs["title"][1], "title") or ""
         if "version" in pairs:
             d.version = self.text(f, pairs["version"][1], "version") or ""
+        for key in ("subtitle", "author", "blurb", "description"):
+            if key in pairs:
+                d.presentation[key] = self.text(f, pairs[key][1], key) or ""
         if "start" in pairs:
             d.start_node = pairs["start"][1]
             d.start = self.ident(f, d.start_node, "start scene") or ""

@@ -243,6 +243,13 @@ class Story(msgspec.Struct, frozen=True, gc=False):
     """A digest of every story file's bytes: saves use it to notice that the story changed."""
     root: str
     """The folder the story was loaded from."""
+    subtitle: str = ""
+    """A line under the title (title screen, window title, --help)."""
+    author: str = ""
+    blurb: str = ""
+    """A few sentences presenting the story to players: story.yaml's blurb, else its description."""
+    description: str = ""
+    """story.yaml's description, for writers."""
 
     def act(self, act_id: str) -> Act:
         return next(a for a in self.acts if a.id == act_id)
