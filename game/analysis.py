@@ -17,11 +17,14 @@ from pathlib import Path
 from game import engine
 from game.engine import State
 from game.gcpause import paused_gc
-from game.story.model import Effects, Story
+from game.story.model import Choose, Condition, Effects, Scene, Story, Text
 from game.story.problems import Loc, Problem
 
 DEFAULT_LIMIT = 250_000
 """States explored before the search stops and reports what it covered."""
+DOOM_MOVES = 3
+"""A choice that dooms the player is fair when the end follows within this many moves."""
+GOOD_ENDINGS = ("canonical", "alternate")
 
 
 @dataclass
@@ -40,6 +43,14 @@ class Exploration:
     """Scene id → the choices of a play that reaches it and can then never reach an ending."""
     routes: Mapping[str, list[str]] = field(default_factory=dict)
     """Ending scene id → the shortest list of choice ids that reaches it (built when asked for)."""
+    locked: set[tuple[str, str]] = field(default_factory=set)
+    """(scene id, choice id) of conditional choices found locked in at least one reachable state."""
+    shown: set[tuple[int, int]] = field(default_factory=set)
+    """(id of a text variation, branch index) seen in some reachable state; the else is index -1.
+    Filled only by ``explore(..., texts=True)``."""
+    doomed: dict[tuple[str, str], tuple[list[str], int]] = field(default_factory=dict)
+    """(scene id, choice id) → (a play that takes it, moves to the nearest end) for choices after
+    which every route ends in death or failure more than ``DOOM_MOVES`` moves later."""
 
 
 class _Routes(Mapping[str, list[str]]):
@@ -67,6 +78,22 @@ class Live:
     items: frozenset[str]
     variables: tuple[str, ...]
     visits: tuple[str, ...]
+    used: frozenset[str] = frozenset()
+    """Once-only choices (``scene.choice``) whose having been taken still matters."""
+
+
+def text_conditions(scene: Scene) -> list[Condition]:
+    """Every condition in a scene's prose, choice texts and lock reasons."""
+    found = []
+    for text in scene_texts(scene):
+        for choose in text.chooses():
+            found.extend(branch.condition for branch in choose.branches)
+    return found
+
+
+def scene_texts(scene: Scene) -> list[Text]:
+    return [scene.text, *(c.text for c in scene.choices),
+            *(c.locked_reason for c in scene.choices if c.locked_reason is not None)]
 
 
 def topological_rank(story: Story) -> dict[str, int]:
@@ -139,6 +166,10 @@ def live_names(story: Story) -> dict[str, Live]:
         for choice in scene.choices:
             if choice.condition is not None:
                 here.update(choice.condition.reads())
+            if choice.once:
+                here.add(("used", f"{scene.id}.{choice.id}"))
+        for condition in text_conditions(scene):
+            here.update(condition.reads())
         reads[scene.id] = here
     entry_kills = {sid: kills(scene.on_enter) for sid, scene in story.scenes.items()}
     edges = {sid: [(c.target, kills(c.effects) | entry_kills[c.target]) for c in scene.choices]
@@ -148,6 +179,9 @@ def live_names(story: Story) -> dict[str, Live]:
         for target, _ in targets:
             predecessors[target].append(sid)
     live = {sid: {n for n in names if n[0] != "scene" or rank[n[1]] <= rank[sid]} for sid, names in reads.items()}
+    # A once-only choice can only have been taken if its scene could already have been visited.
+    live = {sid: {n for n in names if n[0] != "used" or rank[n[1].partition(".")[0]] <= rank[sid]}
+            for sid, names in live.items()}
     pending = deque(sorted(story.scenes, key=lambda sid: -rank[sid]))
     queued = set(pending)
     while pending:
@@ -157,7 +191,7 @@ def live_names(story: Story) -> dict[str, Live]:
         before = len(mine)
         for target, killed in edges[sid]:
             for name in live[target]:
-                if name not in killed and (name[0] != "scene" or rank[name[1]] <= rank[sid]):
+                if name not in killed and _may_have_happened(name, rank, sid):
                     mine.add(name)
         if len(mine) != before:
             for parent in predecessors[sid]:
@@ -166,8 +200,19 @@ def live_names(story: Story) -> dict[str, Live]:
                     pending.append(parent)
     return {sid: Live(frozenset(n for k, n in names if k == "item"),
                       tuple(sorted(n for k, n in names if k == "variable")),
-                      tuple(sorted(n for k, n in names if k == "scene")))
+                      tuple(sorted(n for k, n in names if k == "scene")),
+                      frozenset(n for k, n in names if k == "used"))
             for sid, names in live.items()}
+
+
+def _may_have_happened(name: tuple[str, str], rank: dict[str, int], sid: str) -> bool:
+    """Whether a visit count or a once-only choice could already have changed by scene ``sid``."""
+    kind, value = name
+    if kind == "scene":
+        return rank[value] <= rank[sid]
+    if kind == "used":
+        return rank[value.partition(".")[0]] <= rank[sid]
+    return True
 
 
 def saturation(story: Story) -> tuple[dict[str, int], dict[str, int]]:
@@ -210,20 +255,23 @@ def state_key(state: State, live: dict[str, Live], caps: tuple[dict[str, int], d
     var_caps, visit_caps = caps
     return (state.scene, state.inventory & names.items,
             tuple(min(variables[v], var_caps[v]) if v in var_caps else variables[v] for v in names.variables),
-            tuple(min(visits.get(s, 0), visit_caps.get(s, 1 << 62)) for s in names.visits))
+            tuple(min(visits.get(s, 0), visit_caps.get(s, 1 << 62)) for s in names.visits),
+            state.used & names.used if names.used else frozenset())
 
 
-def explore(story: Story, limit: int = DEFAULT_LIMIT, start: State | None = None) -> Exploration:
+def explore(story: Story, limit: int = DEFAULT_LIMIT, start: State | None = None,
+            thorough: bool = False) -> Exploration:
     """Search every state reachable from ``start`` (default: a new game), up to ``limit`` states.
 
     Only the frontier holds whole States; every state seen is remembered by its key, the state it
-    was reached from and the choice taken, which is all a route needs.
+    was reached from and the choice taken, which is all a route needs. ``thorough`` (for
+    ``check``) also records which text variations each state shows and which choices doom it.
     """
     with paused_gc():
-        return _explore(story, limit, start)
+        return _explore(story, limit, start, thorough)
 
 
-def _explore(story: Story, limit: int, start: State | None) -> Exploration:
+def _explore(story: Story, limit: int, start: State | None, thorough: bool) -> Exploration:
     live = live_names(story)
     caps = saturation(story)
     first = start if start is not None else engine.new_game(story)
@@ -231,6 +279,9 @@ def _explore(story: Story, limit: int, start: State | None) -> Exploration:
     parents = [-1]
     via = [""]
     edges: list[list[int]] = [[]]
+    edge_choices: list[list[str]] = [[]]
+    variations = {sid: [t for t in scene_texts(scene) if t.fixed is None]
+                  for sid, scene in story.scenes.items()} if thorough else {}
     queue: deque[tuple[int, State]] = deque([(0, first)])
     result = Exploration()
     endings: list[int] = []
@@ -252,8 +303,14 @@ def _explore(story: Story, limit: int, start: State | None) -> Exploration:
             endings.append(index)
             continue
         targets = edges[index]
+        if thorough:
+            _record_variations(variations[scene.id], state, result.shown)
+        open_ids = {c.id for c in engine.open_choices(story, state)} if scene.special_choices else None
         for choice in scene.choices:
             if choice.condition is not None and not choice.condition.test(state):
+                result.locked.add((scene.id, choice.id))
+                continue
+            if open_ids is not None and choice.id not in open_ids:
                 continue
             result.opened.add((scene.id, choice.id))
             following = engine.choose(story, state, choice.id)
@@ -268,19 +325,84 @@ def _explore(story: Story, limit: int, start: State | None) -> Exploration:
                 parents.append(index)
                 via.append(choice.id)
                 edges.append([])
+                edge_choices.append([])
                 queue.append((known, following))
             targets.append(known)
+            if thorough:
+                edge_choices[index].append(choice.id)
         if not targets and scene.id not in result.softlocks and not result.truncated:
             result.softlocks[scene.id] = path(index)
     result.states = len(seen)
     result.routes = _Routes(ends, path)
     if not result.truncated:
-        can_finish = _reaching(endings, edges)
+        # A state that can still fall into a dead end is explained by the softlock warning there;
+        # only a state that can reach neither an ending nor a dead end is in a loop with no way out.
+        finished = set(endings)
+        dead_ends = [i for i, targets in enumerate(edges) if not targets and i not in finished]
+        can_finish = _reaching([*endings, *dead_ends], edges)
         scene_of = {index: key[0] for key, index in seen.items()}
         for index, targets in enumerate(edges):
             if targets and index not in can_finish and scene_of[index] not in result.stuck:
                 result.stuck[scene_of[index]] = path(index)
+        if thorough:
+            _find_doom(story, result, endings, edges, edge_choices, scene_of, path)
     return result
+
+
+def _record_variations(texts: list[Text], state: State, shown: set[tuple[int, int]]) -> None:
+    """Note which branch of each variation ``state`` shows (nested ones only inside what is shown)."""
+    for text in texts:
+        for part in text.parts:
+            if type(part) is not Choose:
+                continue
+            for number, branch in enumerate(part.branches):
+                if branch.condition.test(state):
+                    shown.add((id(part), number))
+                    _record_variations([branch.body], state, shown)
+                    break
+            else:
+                shown.add((id(part), -1))
+                if part.otherwise is not None:
+                    _record_variations([part.otherwise], state, shown)
+
+
+def _find_doom(story: Story, result: Exploration, endings: list[int], edges: list[list[int]],
+               edge_choices: list[list[str]], scene_of: dict[int, str], path: Callable[[int], list[str]]) -> None:
+    """Choices after which no route reaches a good ending, with how soon the end comes."""
+    good = _reaching([i for i in endings if _kind(story, scene_of[i]) in GOOD_ENDINGS], edges)
+    distance = _distance_to(endings, edges)
+    for source, targets in enumerate(edges):
+        if source not in good:
+            continue
+        for target, choice_id in zip(targets, edge_choices[source], strict=True):
+            key = (scene_of[source], choice_id)
+            if target in good or key in result.doomed:
+                continue
+            moves = distance.get(target, 0)
+            if moves > DOOM_MOVES:
+                result.doomed[key] = ([*path(source), choice_id], moves)
+
+
+def _kind(story: Story, scene_id: str) -> str:
+    ending = story.scenes[scene_id].ending
+    return ending.kind if ending is not None else ""
+
+
+def _distance_to(goals: list[int], edges: list[list[int]]) -> dict[int, int]:
+    """Fewest moves from each state to one of ``goals``."""
+    backwards: list[list[int]] = [[] for _ in edges]
+    for source, targets in enumerate(edges):
+        for target in targets:
+            backwards[target].append(source)
+    distance = dict.fromkeys(goals, 0)
+    queue = deque(goals)
+    while queue:
+        here = queue.popleft()
+        for source in backwards[here]:
+            if source not in distance:
+                distance[source] = distance[here] + 1
+                queue.append(source)
+    return distance
 
 
 def _reaching(goals: list[int], edges: list[list[int]]) -> set[int]:
@@ -317,9 +439,14 @@ def findings(story: Story, found: Exploration, limit: int = DEFAULT_LIMIT) -> li
             elif scene.id in found.scenes:
                 for choice in scene.choices:
                     if (scene.id, choice.id) not in found.opened:
+                        why = "another choice is open every time the scene is reached, so this fallback " \
+                            "never shows" if choice.fallback and (scene.id, choice.id) not in found.locked else \
+                            "its condition is false every time the scene is reached"
                         problems.append(Problem(choice.loc, f"choice '{choice.id}' in scene '{scene.id}' can never "
-                                                "be taken: its condition is false every time the scene is reached",
-                                                "warning"))
+                                                f"be taken: {why}", "warning"))
+        problems.extend(_text_findings(story, found))
+        problems.extend(_lock_findings(story, found))
+        problems.extend(_doom_findings(story, found))
         for scene_id, path in sorted(found.stuck.items()):
             problems.append(Problem(story.scenes[scene_id].loc, f"from scene '{scene_id}' some plays can never "
                                     f"reach an ending (a loop with no way out); one such play: "
@@ -330,6 +457,68 @@ def findings(story: Story, found: Exploration, limit: int = DEFAULT_LIMIT) -> li
     return problems
 
 
+def _text_findings(story: Story, found: Exploration) -> list[Problem]:
+    """Passages no player can see, and conditions in text that can never be false."""
+    if not found.shown:
+        return []
+    problems = []
+    for scene in story.scenes.values():
+        if scene.id not in found.scenes:
+            continue
+        for text in scene_texts(scene):
+            for choose in text.chooses():
+                seen = {number for key, number in found.shown if key == id(choose)}
+                if not seen:
+                    continue  # inside a branch no one sees, reported there
+                for number, branch in enumerate(choose.branches):
+                    if number not in seen:
+                        problems.append(Problem(branch.condition.loc, f"text never shown: every time scene "
+                                                f"'{scene.id}' is reached, '{branch.condition.source}' is false "
+                                                "or a condition before it holds", "warning"))
+                if -1 not in seen and choose.otherwise is not None:
+                    problems.append(Problem(choose.otherwise_loc or choose.loc, f"the 'else' text is never shown: "
+                                            f"every time scene '{scene.id}' is reached, a condition before it "
+                                            "holds", "warning"))
+                elif -1 not in seen and len(seen) == 1:
+                    condition = choose.branches[next(iter(seen))].condition
+                    problems.append(Problem(condition.loc, f"'{condition.source}' holds every time scene "
+                                            f"'{scene.id}' is reached, so this text never varies; drop the "
+                                            "condition or add the case it is missing", "warning"))
+    return problems
+
+
+def _lock_findings(story: Story, found: Exploration) -> list[Problem]:
+    """Conditional choices that are open every time their scene is reached: locks that never bind."""
+    problems = []
+    for scene in story.scenes.values():
+        if scene.id not in found.scenes:
+            continue
+        for choice in scene.choices:
+            key = (scene.id, choice.id)
+            if choice.condition is not None and key in found.opened and key not in found.locked:
+                problems.append(Problem(choice.loc, f"the lock on choice '{choice.id}' never binds: "
+                                        f"'{choice.condition.source}' holds every time scene '{scene.id}' is "
+                                        "reached; drop the 'if' or make it matter", "warning"))
+    return problems
+
+
+def _doom_findings(story: Story, found: Exploration) -> list[Problem]:
+    """Choices that doom the player silently: every route after them ends badly, but not soon."""
+    problems = []
+    for (scene_id, choice_id), (path, moves) in sorted(found.doomed.items()):
+        scene = story.scenes[scene_id]
+        choice = scene.choice(choice_id)
+        assert choice is not None
+        if choice.risky or scene.risky or story.scenes[choice.target].risky:
+            continue
+        problems.append(Problem(choice.loc, f"choice '{choice_id}' in scene '{scene_id}' dooms the player: after "
+                                f"it every route ends in death or failure, the nearest {moves} moves later; "
+                                "make the danger plain in the prose and mark it 'risky: true', or leave a way "
+                                f"out (one such play: {_route_hint(path)})", "warning"))
+    return problems
+
+
 def _route_hint(path: list[str]) -> str:
     shown = ", ".join(path[-6:])
-    return f"{len(path)} moves ending {'... ' if len(path) > 6 else ''}{shown}" if path else "the start"
+    moves = "move" if len(path) == 1 else "moves"
+    return f"{len(path)} {moves} ending {'... ' if len(path) > 6 else ''}{shown}" if path else "the start"

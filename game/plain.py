@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from game import engine, render
-from game.display import play_time, saved_at
+from game.display import count, play_time, saved_at
 from game.engine import State
 from game.saves import SaveError, SaveStore
 from game.session import Session
@@ -26,6 +26,7 @@ Commands:
   1, 2, 3 ...   take that choice
   look          show the scene again
   inventory, i  list what you carry
+  dossier, d    what the people around you make of you
   undo, u       take back your last choice
   save NAME     save into a named slot (overwrites it)
   load NAME     load a named slot, 'quicksave' or an autosave
@@ -47,7 +48,7 @@ def render_scene(story: Story, state: State) -> str:
     lines = [f"== {heading} ==", "", wrap(render.scene_paragraphs(story, state)), ""]
     ending = scene.ending
     if ending is not None:
-        lines.append(f"*** THE END: {ending.title} ({ending.kind} ending, {state.moves} moves) ***")
+        lines.append(f"*** THE END: {ending.title} ({ending.kind} ending, {count(state.moves, 'move')}) ***")
         return "\n".join(lines)
     for view in engine.choice_views(story, state):
         if view.is_open:
@@ -55,6 +56,15 @@ def render_scene(story: Story, state: State) -> str:
         else:
             lines.append(f"  -  {view.text} [locked: {view.locked_reason}]")
     return "\n".join(lines)
+
+
+def render_dossier(story: Story, state: State) -> str:
+    """The shown variables, one per line; a story that shows none says so."""
+    lines = render.dossier(story, state)
+    if not lines:
+        return "This story keeps no dossier."
+    width = max(len(line.label) for line in lines)
+    return "\n".join(["Dossier:", *(f"  {line.label:<{width}}  {line.text}" for line in lines)])
 
 
 def render_inventory(story: Story, state: State) -> str:
@@ -76,7 +86,7 @@ def render_saves(store: SaveStore, story: Story) -> str:
         if info.error:
             lines.append(f"  {info.slot:<20} (cannot be loaded: {info.error})")
         else:
-            lines.append(f"  {info.slot:<20} {info.act_title} — {info.scene_title}, {info.moves} moves, "
+            lines.append(f"  {info.slot:<20} {info.act_title} — {info.scene_title}, {count(info.moves, 'move')}, "
                          f"{play_time(info.elapsed)}, saved {saved_at(info.saved_at)}")
     return "\n".join(lines)
 
@@ -125,6 +135,8 @@ class PlainGame:
             return False
         if verb in ("?", "h", "help"):
             self.say(HELP)
+        elif verb in ("d", "dossier"):
+            self.say(render_dossier(self.story, state))
         elif verb in ("i", "inv", "inventory"):
             self.say(render_inventory(self.story, state))
         elif verb in ("l", "look"):

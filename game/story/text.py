@@ -168,7 +168,8 @@ class _InlineParser:
         while True:
             then = _condition_end(source, cursor)
             if then < 0:
-                self.error(cursor, "expected 'then' after the condition, as in "
+                written = source[cursor:]
+                self.error(cursor + len(written) - len(written.lstrip()), "expected 'then' after the condition, as in "
                            "'${if has key then words | else other words}'")
                 return None, len(source)
             written = source[cursor:then]
@@ -237,11 +238,12 @@ def _starts_word(text: str, word: str) -> bool:
 
 
 def _trimmed(parts: list[Run | Show | Choose]) -> Text:
-    """A clause without the spaces around it: ``${if a: she smiles | she frowns}``."""
-    if parts and type(parts[0]) is Run:
-        parts[0] = Run(parts[0].text.lstrip())
-    if parts and type(parts[-1]) is Run:
-        parts[-1] = Run(parts[-1].text.rstrip())
+    """A clause without the one space on each side that belongs to the syntax: ``${if a then
+    smiles | else frowns}`` gives 'smiles' and 'frowns', ``butler${if a then  again}`` ' again'."""
+    if parts and type(parts[0]) is Run and parts[0].text[:1].isspace():
+        parts[0] = Run(parts[0].text[1:])
+    if parts and type(parts[-1]) is Run and parts[-1].text[-1:].isspace():
+        parts[-1] = Run(parts[-1].text[:-1])
     return Text(tuple(p for p in parts if type(p) is not Run or p.text))
 
 
