@@ -324,3 +324,25 @@ def test_load_story_refuses_bad_text_with_every_problem(tmp_path: Path) -> None:
     with pytest.raises(StoryError) as caught:
         load_story(folder)
     assert len([p for p in caught.value.problems if p.is_error]) == 2
+
+
+def test_the_authoring_guide_prose_example_checks_clean_and_varies(tmp_path: Path) -> None:
+    import re
+
+    from tests.conftest import ROOT
+
+    guide = (ROOT / "docs" / "AUTHORING.md").read_text(encoding="utf-8")
+    blocks = dict(re.findall(r"```yaml\n# prose-example: (\S+)\n(.*?)```", guide, re.S))
+    header = ("id: heist\ntitle: The Embassy Job\nversion: \"1\"\nstart: gate\nacts:\n  embassy: The Embassy\n"
+              "items:\n  pass_card:\n    name: Pass card\n")
+    folder = write_story(tmp_path / "heist", header + blocks["story.yaml"], {"embassy.yaml": blocks["embassy.yaml"]})
+    story, problems = check_story(folder)
+    assert story is not None and [p for p in problems if p.is_error] == []
+    messages = [str(p) for p in analysis.findings(story, analysis.explore(story, thorough=True))]
+    assert messages == [], messages
+    state = engine.new_game(story)
+    assert "stamps his feet" in text_of(story, state)
+    state = engine.choose(story, engine.choose(story, state, "talk_to_guard"), "pick_up_card")
+    assert "gives you a second look" in text_of(story, state)
+    assert "stood at this gate 3 times" in text_of(story, state)
+    assert [v.text for v in engine.choice_views(story, state)][0] == "Show the Pass card and smile"
