@@ -1,39 +1,66 @@
 """Saves that are never lost: named slots, a quicksave, rotating autosaves, and endings found.
 
-Every write goes to a temporary file in the same folder, is flushed and fsynced, and then
-replaces the old file atomically, so a crash leaves either the old save or the new one, never a
-half-written file. Reading never writes. A save remembers the story's fingerprint and the path of
-choice ids, so a save made before the story was edited can still be brought forward.
+Each story keeps its data in its own folder, ``<saves root>/<story id>/``, so two stories never
+touch each other. Every write is crash-safe (``game.atomic``); reading never changes a save.
+Every file read back is decoded into typed records with every value range-checked, so a damaged
+or hostile file is reported with a one-line reason and every other save keeps working. A save
+holds the story's fingerprint and the path of choice ids, so a save made before the story was
+edited can still be brought forward, and undo can be rebuilt after loading.
+
+Limits (a file beyond them is damaged): a file is at most ``MAX_SAVE_BYTES``; a game at most
+``MAX_MOVES`` moves; a variable's value within ±``MAX_INT`` (far beyond any story's counters,
+well inside a double's exact range); play time finite, from 0 to ``MAX_ELAPSED`` (ten years);
+timestamps RFC 3339 with a time zone, years 1970 to 9999; texts without control or bidi
+characters. The game checks what it writes against the same limits, so it never writes a save
+it would refuse to read.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
-import json
 import os
-import tempfile
+import re
+import threading
 import unicodedata
+from collections import deque
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Annotated, Literal
 
 import msgspec
+from immutables import Map
 
 from game import engine
-from game.engine import State, StateFormatError
+from game.atomic import AtomicWriteError, NotRegularFile, TooLarge, clean_stale_temps, read_bounded, write_atomic
+from game.engine import State, Trail
 from game.migrate import MigrationError, bring_forward
 from game.story.model import Story
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2: path stored once, dictionary-encoded; per-story folders. Format 1 is still read."""
 MAX_SAVE_BYTES = 4 * 1024 * 1024
 MAX_SLOT_NAME = 40
+MAX_MOVES = 1_000_000
+MAX_INT = 10**15
+MAX_ELAPSED = 10 * 365.25 * 24 * 3600
+MAX_TEXT = 1_000
+MAX_NAMES = 100_000
+"""The most distinct choice ids, items, variables or scenes a save may name."""
 AUTOSAVES = 5
 QUICKSAVE = "quicksave"
-ENDINGS_FILE = "endings.json"
-_AUTO_PREFIX = "autosave-"
+ENDINGS = "endings"
+RECORDS = "speedrun"
+AUTOSAVE_SLOTS = tuple(f"autosave-{n}" for n in range(1, AUTOSAVES + 1))
+_RESERVED = frozenset({QUICKSAVE, ENDINGS, RECORDS, *AUTOSAVE_SLOTS})
+_FLAT_COPIED = ".flat-saves-copied"
+"""Marks a story folder whose saves from the old flat layout have been copied in."""
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+Kind = Literal["named", "quick", "auto"]
 
 
-class SaveError(Exception):
+class SaveError(AtomicWriteError):
     """A save that cannot be written, read or used; the message is one line for the player."""
 
 
@@ -59,78 +86,294 @@ class Loaded(msgspec.Struct, frozen=True):
     """What changed because the story was edited since the save; empty when nothing did."""
 
 
+# -- the file formats, as typed records -----------------------------------------------------------
+
+Ident = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=200)]
+Text = Annotated[str, msgspec.Meta(max_length=MAX_TEXT)]
+Count = Annotated[int, msgspec.Meta(ge=0, le=MAX_MOVES + 1)]
+Number = Annotated[int, msgspec.Meta(ge=-MAX_INT, le=MAX_INT)]
+Seconds = Annotated[float, msgspec.Meta(ge=0, le=MAX_ELAPSED)]
+Sequence = Annotated[int, msgspec.Meta(ge=0, le=MAX_INT)]
+Stamp = Annotated[datetime, msgspec.Meta(tz=True)]
+Fingerprint = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]*$", max_length=128)]
+
+
+class StoryRef(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    id: Ident
+    version: Text
+    fingerprint: Fingerprint
+
+
+class Head(msgspec.Struct, frozen=True):
+    """Enough of any file of ours to know what it is before decoding the rest."""
+
+    game: str
+    format: int
+
+
+class StoryOf(msgspec.Struct, frozen=True):
+    story: StoryRef
+
+
+class SavedState(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    scene: Ident
+    inventory: Annotated[list[Ident], msgspec.Meta(max_length=MAX_NAMES)]
+    variables: Annotated[dict[Ident, Number | bool], msgspec.Meta(max_length=MAX_NAMES)]
+    visits: Annotated[dict[Ident, Count], msgspec.Meta(max_length=MAX_NAMES)]
+    elapsed: Seconds = 0.0
+    used: Annotated[list[Text], msgspec.Meta(max_length=MAX_NAMES)] = []
+
+
+class SavedStateV1(SavedState, frozen=True, forbid_unknown_fields=True):
+    """Format 1 kept the path in the state too (format 2 keeps it once, in the record)."""
+
+    path: Annotated[list[Ident], msgspec.Meta(max_length=MAX_MOVES)] = []
+
+
+class Record(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A save file, format 2: the path is a table of choice ids and indexes into it."""
+
+    format: Literal[2]
+    game: Literal["daylights"]
+    story: StoryRef
+    slot: Text
+    kind: Kind
+    sequence: Sequence
+    saved_at: Stamp
+    act_title: Text
+    scene_title: Text
+    state: SavedState
+    choices: Annotated[list[Ident], msgspec.Meta(max_length=MAX_NAMES)]
+    path: Annotated[list[Annotated[int, msgspec.Meta(ge=0, lt=MAX_NAMES)]], msgspec.Meta(max_length=MAX_MOVES)]
+
+
+class RecordV1(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A save file, format 1 (the path twice, as strings)."""
+
+    format: Literal[1]
+    game: Literal["daylights"]
+    story: StoryRef
+    slot: Text
+    kind: Kind
+    sequence: Sequence
+    saved_at: Stamp
+    act_title: Text
+    scene_title: Text
+    moves: Count
+    elapsed: Seconds
+    path: Annotated[list[Ident], msgspec.Meta(max_length=MAX_MOVES)]
+    state: SavedStateV1
+
+
+class EndingsRecord(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """``endings.json`` of one story: each ending scene found, with when it was first reached."""
+
+    format: Literal[2]
+    game: Literal["daylights"]
+    story: Ident
+    found: Annotated[dict[Ident, Stamp], msgspec.Meta(max_length=MAX_NAMES)]
+
+
+class Saved(msgspec.Struct, frozen=True):
+    """A decoded, checked save, before it is brought forward to the story being played."""
+
+    info: SaveInfo
+    story: StoryRef
+    state: State
+    path: tuple[str, ...]
+
+
+_decoders: dict[int, msgspec.json.Decoder[Record] | msgspec.json.Decoder[RecordV1]] = {
+    1: msgspec.json.Decoder(RecordV1), 2: msgspec.json.Decoder(Record)}
+_head = msgspec.json.Decoder(Head)
+_story_of = msgspec.json.Decoder(StoryOf)
+_endings = msgspec.json.Decoder(EndingsRecord)
+_encoder = msgspec.json.Encoder()
+
+
+# -- names ------------------------------------------------------------------------------------------
+
 def check_slot_name(name: str) -> str:
     """The slot name, or SaveError saying what is wrong with it (it becomes a file name)."""
     if not name or not name.strip():
         raise SaveError("a save name cannot be empty")
     if len(name) > MAX_SLOT_NAME:
         raise SaveError(f"a save name can be at most {MAX_SLOT_NAME} characters (this one has {len(name)})")
-    if any(unicodedata.category(c).startswith("C") for c in name):
+    if has_control(name):
         raise SaveError("a save name cannot contain control characters")
     for bad in ("/", "\\", ".."):
         if bad in name:
             raise SaveError(f"a save name cannot contain '{bad}'")
     if name != name.strip() or name.startswith("."):
         raise SaveError("a save name cannot start or end with a space, or start with '.'")
-    if name.lower() in (QUICKSAVE, ENDINGS_FILE.removesuffix(".json")) or name.lower().startswith(_AUTO_PREFIX):
+    if name.lower() in _RESERVED or name.lower().startswith("autosave-"):
         raise SaveError(f"'{name}' is reserved for the game's own saves; pick another name")
     return name
 
 
-def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
-    """Replace ``path`` with ``data`` so that a crash at any moment leaves the old or the new file.
+def check_loadable(name: str) -> str:
+    """A name that may be loaded or deleted: a player's slot name or one of the game's own saves."""
+    return name if name in (QUICKSAVE, *AUTOSAVE_SLOTS) else check_slot_name(name)
 
-    ``durable=False`` skips the fsyncs (a power cut may then leave an empty or partial file), for
-    files whose loss costs nothing and whose reader checks them, such as the story cache.
-    """
-    folder = path.parent
+
+def kind_of(slot: str) -> Kind:
+    return "quick" if slot == QUICKSAVE else "auto" if slot in AUTOSAVE_SLOTS else "named"
+
+
+def has_control(text: str) -> bool:
+    """True when ``text`` holds a control, format (bidi, zero-width) or unassigned character."""
+    return not text.isprintable() and any(unicodedata.category(c)[0] == "C" for c in text)
+
+
+def _printable(text: str) -> str:
+    """A display copy (titles shown in a save list) without control characters, of bounded length."""
+    if has_control(text):
+        text = "".join(c for c in text if unicodedata.category(c)[0] != "C")
+    return text[:MAX_TEXT]
+
+
+# -- reading and checking ----------------------------------------------------------------------------
+
+def decode_save(data: bytes, slot: str, story: Story) -> Saved:
+    """Check a save file's bytes and return what it holds; SaveError says what is wrong."""
+    record = _decode(data, slot, story)
+    path = tuple(record.path) if isinstance(record, RecordV1) else tuple([record.choices[i] for i in record.path])
+    saved = record.state
+    state = State(saved.scene, frozenset(saved.inventory), Map(saved.variables), Map(saved.visits),
+                  Trail.of(path), saved.elapsed, **_used(saved))
+    return Saved(_info_of(record, slot), record.story, state, path)
+
+
+def _decode(data: bytes, slot: str, story: Story) -> Record | RecordV1:
+    """The typed record in a save file's bytes, every value checked."""
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
-    except OSError as exc:
-        raise SaveError(f"cannot write to {folder}: {_why(exc)}") from None
+        head = _head.decode(data)
+    except msgspec.ValidationError:
+        raise SaveError(f"save '{slot}' is not a Daylights save") from None
+    except (msgspec.DecodeError, RecursionError):
+        raise SaveError(f"save '{slot}' is damaged: it is not valid JSON") from None
+    if head.game != "daylights":
+        raise SaveError(f"save '{slot}' is not a Daylights save")
+    if head.format > FORMAT_VERSION:
+        raise SaveError(f"save '{slot}' was made by a newer Daylights (format {head.format}; this one reads up to "
+                        f"{FORMAT_VERSION}); update the game to load it")
+    if head.format not in _decoders:
+        raise SaveError(f"save '{slot}' is damaged: there is no save format {head.format}")
     try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            if durable:
-                os.fsync(out.fileno())
-        os.replace(temp, path)
-        if durable:
-            _fsync_folder(folder)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise SaveError(f"could not save {path.name}: {_why(exc)}; the previous save is untouched") from None
+        record = _decoders[head.format].decode(data)
+    except msgspec.ValidationError as exc:
+        raise SaveError(f"save '{slot}' is damaged: {_reason(exc)}") from None
+    except (msgspec.DecodeError, RecursionError):
+        raise SaveError(f"save '{slot}' is damaged: it is not valid JSON") from None
+    if record.story.id != story.id:
+        raise SaveError(f"save '{slot}' belongs to another story ('{record.story.id}')")
+    if isinstance(record, Record) and max(record.path, default=-1) >= len(record.choices):
+        raise SaveError(f"save '{slot}' is damaged: its path names a choice its table lacks")
+    if isinstance(record, RecordV1) and record.state.path != record.path:
+        raise SaveError(f"save '{slot}' is damaged: its two copies of the path differ")
+    for text in (record.act_title, record.scene_title, record.story.version, *record.state.used):
+        if has_control(text):
+            raise SaveError(f"save '{slot}' is damaged: it holds control characters")
+    if record.saved_at.year < 1970:
+        raise SaveError(f"save '{slot}' is damaged: its date is out of range")
+    if record.story.fingerprint == story.fingerprint:
+        _check_names(record.state, story, slot)
+    return record
 
 
-def _fsync_folder(folder: Path) -> None:
+def _info_of(record: Record | RecordV1, slot: str) -> SaveInfo:
+    return SaveInfo(slot, kind_of(slot), record.saved_at.isoformat(), record.act_title, record.scene_title,
+                    len(record.path), record.state.elapsed, record.sequence)
+
+
+def _used(saved: SavedState) -> dict[str, frozenset[str]]:
+    """The once-only choices taken, for an engine whose State records them."""
+    return {"used": frozenset(saved.used)} if "used" in State.__struct_fields__ else {}
+
+
+def _check_names(saved: SavedState, story: Story, slot: str) -> None:
+    """A save of exactly this story version must name only what the story has, and all its variables."""
+    extra = sorted(set(saved.variables) - set(story.variables))
+    missing = sorted(set(story.variables) - set(saved.variables))
+    problems = [f"its scene '{saved.scene}' is not in the story"] if saved.scene not in story.scenes else []
+    problems += [
+        *(f"its item '{i}' is not in the story" for i in saved.inventory if i not in story.items),
+        *(f"variable '{v}' is not in the story" for v in extra),
+        *(f"variable '{v}' is missing" for v in missing),
+        *(f"variable '{k}' has a value of the wrong kind" for k, v in saved.variables.items()
+          if k in story.variables and type(v) is not type(story.variables[k].default)),
+        *(f"it counts visits to scene '{s}', which is not in the story" for s in saved.visits if s not in story.scenes),
+    ]
+    if problems:
+        raise SaveError(f"save '{slot}' is damaged: {problems[0]}")
+
+
+def _reason(exc: msgspec.ValidationError) -> str:
+    """msgspec's message, e.g. 'Expected `int`, got `str` - at `$.moves`', kept to one short line."""
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def titles(story: Story, state: State) -> tuple[str, str]:
+    """The act and scene titles a save list shows, as display-safe copies."""
+    scene = story.scenes[state.scene]
+    return _printable(story.act(scene.act).title if scene.act else ""), _printable(scene.title)
+
+
+def encode_save(slot: str, kind: Kind, story: Story, state: State, sequence: int, now: datetime) -> bytes:
+    """A format-2 save of ``state``; SaveError if it would be refused when read back."""
+    act_title, scene_title = titles(story, state)
+    table: dict[str, int] = {}
+    path = [table.setdefault(choice_id, len(table)) for choice_id in state.path]
+    used: frozenset[str] = getattr(state, "used", frozenset())
+    record = Record(
+        format=2, game="daylights", story=StoryRef(story.id, story.version, story.fingerprint), slot=slot,
+        kind=kind, sequence=sequence, saved_at=now, act_title=act_title, scene_title=scene_title,
+        state=SavedState(state.scene, sorted(state.inventory), dict(sorted(state.variables.items())),
+                         dict(sorted(state.visits.items())), state.elapsed, sorted(used)),
+        choices=list(table), path=path)
+    data = _encoder.encode(record)
+    if len(data) > MAX_SAVE_BYTES:
+        raise SaveError(f"this game is too long to save ({state.moves:,} moves make {len(data):,} bytes; a save "
+                        f"holds at most {MAX_SAVE_BYTES:,}); the previous save is untouched")
     try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(fd)
-    finally:
-        os.close(fd)
+        _decode(data, slot, story)
+    except SaveError as exc:
+        raise SaveError(f"cannot save this game, it would not load again ({exc}); "
+                        "the previous save is untouched") from None
+    return data
 
 
-def _why(exc: OSError) -> str:
-    return {
-        errno.ENOSPC: "the disk is full",
-        errno.EDQUOT: "the disk quota is used up",
-        errno.EACCES: "permission denied",
-        errno.EPERM: "permission denied",
-        errno.EROFS: "the folder is on a read-only file system",
-    }.get(exc.errno or 0, exc.strerror or str(exc))
-
+# -- the store -------------------------------------------------------------------------------------
 
 class SaveStore:
-    """The saves of one folder. All methods that write are crash-safe; none deletes unasked."""
+    """The saves under one root folder, each story in its own folder. Writes are crash-safe;
+    nothing is deleted unless the player asks."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
+        """The saves root; a story's own files are in ``story_folder(story)``."""
+        self._ready: set[str] = set()
+        self._sequence: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def story_folder(self, story: Story) -> Path:
+        """``<root>/<story id>``, with any saves of the old flat layout copied in on first use."""
+        if not _IDENT.match(story.id):
+            raise SaveError(f"the story id '{story.id}' cannot name a saves folder")
+        folder = self.folder / story.id
+        if story.id not in self._ready:
+            with self._lock:
+                if story.id not in self._ready:
+                    clean_stale_temps(self.folder)
+                    clean_stale_temps(folder)
+                    _copy_flat_saves(self.folder, folder, story)
+                    self._ready.add(story.id)
+        return folder
+
+    def path(self, story: Story, slot: str) -> Path:
+        """The file of a slot (checked: a name can never leave the story's folder)."""
+        return self.story_folder(story) / f"{check_loadable(slot)}.json"
 
     # -- writing -------------------------------------------------------------------------------
     def save(self, slot: str, story: Story, state: State) -> SaveInfo:
@@ -141,174 +384,294 @@ class SaveStore:
         return self._write(QUICKSAVE, "quick", story, state)
 
     def autosave(self, story: Story, state: State) -> SaveInfo:
-        """Save into the oldest of the rotating autosave slots, keeping the last five."""
-        autos = [i for i in self._infos() if i.kind == "auto" and i.error is None]
-        sequence = max((i.sequence for i in autos), default=0) + 1
-        return self._write(f"{_AUTO_PREFIX}{(sequence - 1) % AUTOSAVES + 1}", "auto", story, state, sequence)
+        """Save into the oldest of the five rotating autosave slots.
 
-    def _write(self, slot: str, kind: str, story: Story, state: State, sequence: int = 0) -> SaveInfo:
-        scene = story.scenes[state.scene]
-        act_title = story.act(scene.act).title if scene.act else ""
-        saved_at = datetime.now(UTC).isoformat(timespec="seconds")
-        record = {
-            "format": FORMAT_VERSION,
-            "game": "daylights",
-            "story": {"id": story.id, "version": story.version, "fingerprint": story.fingerprint},
-            "slot": slot,
-            "kind": kind,
-            "sequence": sequence,
-            "saved_at": saved_at,
-            "act_title": act_title,
-            "scene_title": scene.title,
-            "moves": state.moves,
-            "elapsed": state.elapsed,
-            "path": list(state.path),
-            "state": state.to_json(),
-        }
-        data = json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8")
-        write_atomic(self.folder / f"{slot}.json", data)
-        return SaveInfo(slot, kind, saved_at, act_title, scene.title, state.moves, state.elapsed, sequence)
+        The next sequence number is found once, from the five autosave files, then kept in
+        memory: an autosave never lists the folder, so its cost does not grow with the saves.
+        """
+        with self._lock:
+            sequence = self._sequence.get(story.id)
+        if sequence is None:
+            sequence = max((i.sequence for i in self._autosaves(story) if i.error is None), default=0)
+        sequence += 1
+        info = self._write(AUTOSAVE_SLOTS[(sequence - 1) % AUTOSAVES], "auto", story, state, sequence)
+        with self._lock:
+            self._sequence[story.id] = sequence
+        return info
+
+    def _write(self, slot: str, kind: Kind, story: Story, state: State, sequence: int = 0) -> SaveInfo:
+        now = datetime.now(UTC).replace(microsecond=0)
+        _write(self.story_folder(story) / f"{slot}.json", encode_save(slot, kind, story, state, sequence, now))
+        return SaveInfo(slot, kind, now.isoformat(), *titles(story, state), state.moves, state.elapsed, sequence)
 
     # -- reading -------------------------------------------------------------------------------
+    def read(self, slot: str, story: Story) -> Saved:
+        """The save in ``slot``, decoded and checked but not yet brought forward."""
+        return decode_save(self._bytes(slot, story), slot, story)
+
+    def _bytes(self, slot: str, story: Story) -> bytes:
+        path = self.path(story, slot)
+        try:
+            return read_bounded(path, MAX_SAVE_BYTES)
+        except FileNotFoundError:
+            raise SaveError(f"there is no save called '{slot}'") from None
+        except NotRegularFile:
+            raise SaveError(f"save '{slot}' is damaged: it is not a regular file") from None
+        except TooLarge:
+            raise SaveError(f"save '{slot}' is larger than {MAX_SAVE_BYTES:,} bytes; "
+                            "it is not a Daylights save") from None
+        except AtomicWriteError as exc:
+            raise SaveError(f"cannot read save '{slot}': {exc}") from None
+
     def load(self, slot: str, story: Story) -> Loaded:
         """The state saved in ``slot``, brought forward to ``story`` if it was edited since."""
-        if slot != QUICKSAVE and not slot.startswith(_AUTO_PREFIX):
-            check_slot_name(slot)
-        record = self._read(self.folder / f"{slot}.json", story.id)
-        return restore(story, record, slot)
+        return restore(story, self.read(slot, story))
 
     def latest_autosave(self, story: Story) -> SaveInfo | None:
-        """The newest readable autosave of this story (what Continue loads)."""
-        autos = [i for i in self._infos(story.id) if i.kind == "auto" and i.error is None]
-        return max(autos, key=lambda i: i.sequence, default=None)
+        """The newest readable autosave of this story (what Continue loads); reads five files."""
+        return max((i for i in self._autosaves(story) if i.error is None), key=lambda i: i.sequence, default=None)
 
     def list(self, story: Story) -> list[SaveInfo]:
-        """Every save in the folder for this story, damaged ones included with their error."""
-        return sorted(self._infos(story.id), key=lambda i: (i.kind != "named", i.kind, i.slot))
+        """Every save of this story, damaged ones included with their one-line error."""
+        folder = self.story_folder(story)
+        try:
+            with os.scandir(folder) as entries:
+                slots = sorted(e.name.removesuffix(".json") for e in entries if e.name.endswith(".json"))
+        except OSError:
+            return []
+        infos = [self._info(slot, story) for slot in slots if slot not in (ENDINGS, RECORDS) and _loadable(slot)]
+        return sorted(infos, key=lambda i: (i.kind != "named", i.kind, i.slot))
 
-    def delete(self, slot: str) -> None:
+    def delete(self, slot: str, story: Story) -> None:
         """Remove a save the player asked to delete."""
-        path = self.folder / f"{slot}.json"
-        if slot != QUICKSAVE and not slot.startswith(_AUTO_PREFIX):
-            check_slot_name(slot)
+        path = self.path(story, slot)
         try:
             path.unlink()
         except FileNotFoundError:
             raise SaveError(f"there is no save called '{slot}'") from None
         except OSError as exc:
-            raise SaveError(f"could not delete '{slot}': {_why(exc)}") from None
+            raise SaveError(f"could not delete '{slot}': {exc.strerror}") from None
 
-    def _infos(self, story_id: str | None = None) -> list[SaveInfo]:
-        try:
-            paths = sorted(self.folder.glob("*.json"))
-        except OSError:
-            return []
-        infos = []
-        for path in paths:
-            if path.name.startswith(".") or path.name == ENDINGS_FILE:
-                continue
-            slot = path.stem
-            kind = "quick" if slot == QUICKSAVE else "auto" if slot.startswith(_AUTO_PREFIX) else "named"
-            try:
-                record = self._read(path, story_id)
-            except SaveError as exc:
-                infos.append(SaveInfo(slot, kind, "", "", "", 0, 0.0, 0, str(exc)))
-                continue
-            infos.append(SaveInfo(slot, kind, record["saved_at"], record["act_title"], record["scene_title"],
-                                  record["moves"], record["elapsed"], record["sequence"]))
-        return infos
+    def _autosaves(self, story: Story) -> Iterator[SaveInfo]:
+        for slot in AUTOSAVE_SLOTS:
+            info = self._info(slot, story)
+            if info.error != f"there is no save called '{slot}'":
+                yield info
 
-    def _read(self, path: Path, story_id: str | None) -> dict:
-        name = path.stem
+    def _info(self, slot: str, story: Story) -> SaveInfo:
         try:
-            with path.open("rb") as handle:
-                data = handle.read(MAX_SAVE_BYTES + 1)
-        except FileNotFoundError:
-            raise SaveError(f"there is no save called '{name}'") from None
-        except IsADirectoryError:
-            raise SaveError(f"save '{name}' is a folder, not a file") from None
-        except OSError as exc:
-            raise SaveError(f"cannot read save '{name}': {_why(exc)}") from None
-        if len(data) > MAX_SAVE_BYTES:
-            raise SaveError(f"save '{name}' is larger than {MAX_SAVE_BYTES:,} bytes; it is not a Daylights save")
-        return parse_record(data, name, story_id)
+            return _info_of(_decode(self._bytes(slot, story), slot, story), slot)
+        except SaveError as exc:
+            return SaveInfo(slot, kind_of(slot), "", "", "", 0, 0.0, 0, str(exc))
 
     # -- endings found -------------------------------------------------------------------------
     def endings_found(self, story: Story) -> dict[str, str]:
-        """Ending scene id → when it was first reached, across every playthrough of this story."""
-        return dict(self._endings_file().get(story.id, {}))
+        """Ending scene id → when it was first reached (ISO), for the endings this story still has."""
+        found, _ = self.endings_record(story)
+        return {scene: when for scene, when in found.items()
+                if scene in story.scenes and story.scenes[scene].ending is not None}
+
+    def endings_record(self, story: Story) -> tuple[dict[str, str], str | None]:
+        """Every ending in the record, and why the record is damaged (None when it is fine or absent)."""
+        try:
+            data = read_bounded(self.story_folder(story) / f"{ENDINGS}.json", MAX_SAVE_BYTES)
+        except FileNotFoundError:
+            return {}, None
+        except AtomicWriteError as exc:
+            return {}, f"the endings record is damaged: {exc}"
+        try:
+            record = _endings.decode(data)
+        except msgspec.ValidationError as exc:
+            return {}, f"the endings record is damaged: {_reason(exc)}"
+        except (msgspec.DecodeError, RecursionError):
+            return {}, "the endings record is damaged: it is not valid JSON"
+        if record.story != story.id:
+            return {}, f"the endings record belongs to another story ('{record.story}')"
+        if any(when.year < 1970 for when in record.found.values()):
+            return {}, "the endings record is damaged: a date is out of range"
+        return {scene: when.isoformat() for scene, when in record.found.items()}, None
 
     def record_ending(self, story: Story, state: State) -> bool:
-        """Remember the ending ``state`` has reached; True when it is a new discovery."""
+        """Remember the ending ``state`` has reached; True when it is a new discovery.
+
+        A damaged record is copied aside (``.endings-damaged-<time>.json``) before a new one
+        is written, so nothing it held is lost.
+        """
         if engine.ending_of(story, state) is None:
             return False
-        everything = self._endings_file()
-        found = dict(everything.get(story.id, {}))
+        found, problem = self.endings_record(story)
         if state.scene in found:
             return False
-        found[state.scene] = datetime.now(UTC).isoformat(timespec="seconds")
-        everything[story.id] = found
-        write_atomic(self.folder / ENDINGS_FILE, json.dumps(everything, indent=1).encode("utf-8"))
+        path = self.story_folder(story) / f"{ENDINGS}.json"
+        if problem is not None:
+            keep_aside(path)
+        now = datetime.now(UTC).replace(microsecond=0)
+        everything = {scene: datetime.fromisoformat(when) for scene, when in found.items()} | {state.scene: now}
+        _write(path, _encoder.encode(EndingsRecord(2, "daylights", story.id, everything)))
         return True
 
-    def _endings_file(self) -> dict[str, dict[str, str]]:
-        """The endings record; a damaged one counts as empty (it is rewritten on the next ending)."""
-        try:
-            data = json.loads((self.folder / ENDINGS_FILE).read_bytes()[:MAX_SAVE_BYTES])
-        except (OSError, ValueError):
-            return {}
-        if not isinstance(data, dict):
-            return {}
-        return {k: {e: t for e, t in v.items() if isinstance(e, str) and isinstance(t, str)}
-                for k, v in data.items() if isinstance(k, str) and isinstance(v, dict)}
 
-
-def parse_record(data: bytes, name: str, story_id: str | None) -> dict:
-    """Check a save file's bytes and return its record; SaveError says what is wrong."""
+def _loadable(slot: str) -> bool:
     try:
-        record = json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise SaveError(f"save '{name}' is damaged: it is not text") from None
-    except json.JSONDecodeError as exc:
-        raise SaveError(f"save '{name}' is damaged: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
-    except RecursionError:
-        raise SaveError(f"save '{name}' is damaged: nested too deeply") from None
-    if not isinstance(record, dict) or record.get("game") != "daylights":
-        raise SaveError(f"save '{name}' is not a Daylights save")
-    version = record.get("format")
-    if type(version) is not int:
-        raise SaveError(f"save '{name}' is damaged: its format version is missing")
-    if version > FORMAT_VERSION:
-        raise SaveError(f"save '{name}' was made by a newer Daylights (format {version}; this one reads up to "
-                        f"{FORMAT_VERSION}); update the game to load it")
-    story = record.get("story")
-    if not isinstance(story, dict) or not all(isinstance(story.get(k), str) for k in ("id", "version", "fingerprint")):
-        raise SaveError(f"save '{name}' is damaged: it does not say which story it belongs to")
-    if story_id is not None and story["id"] != story_id:
-        raise SaveError(f"save '{name}' belongs to another story ('{story['id']}')")
-    fields = {"saved_at": str, "act_title": str, "scene_title": str, "moves": int, "sequence": int}
-    for key, kind in fields.items():
-        if type(record.get(key)) is not kind:
-            raise SaveError(f"save '{name}' is damaged: '{key}' is missing or of the wrong type")
-    if type(record.get("elapsed")) not in (int, float):
-        raise SaveError(f"save '{name}' is damaged: 'elapsed' is missing or of the wrong type")
-    path = record.get("path")
-    if not isinstance(path, list) or not all(isinstance(p, str) for p in path):
-        raise SaveError(f"save '{name}' is damaged: 'path' must be a list of choice ids")
-    try:
-        record["state"] = State.from_json(record.get("state"))
-    except StateFormatError as exc:
-        raise SaveError(f"save '{name}' is damaged: {exc}") from None
-    return record
+        check_loadable(slot)
+    except SaveError:
+        return False
+    return True
 
 
-def restore(story: Story, record: dict, name: str) -> Loaded:
-    """Bring a saved record forward to ``story``: as saved, by replaying its path, or by mapping."""
-    saved: State = record["state"]
-    if record["story"]["fingerprint"] == story.fingerprint and saved.scene in story.scenes:
-        return Loaded(saved, ())
+def _write(path: Path, data: bytes) -> None:
     try:
-        state, notes = bring_forward(story, saved, record["path"])
+        write_atomic(path, data)
+    except AtomicWriteError as exc:
+        raise SaveError(str(exc)) from None
+
+
+def keep_aside(path: Path) -> None:
+    """Copy a damaged record to a hidden, dated file beside it before it is replaced."""
+    try:
+        data = read_bounded(path, MAX_SAVE_BYTES)
+    except (OSError, AtomicWriteError):
+        return
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    with contextlib.suppress(AtomicWriteError):
+        write_atomic(path.with_name(f".{path.stem}-damaged-{stamp}{path.suffix}"), data)
+
+
+def restore(story: Story, saved: Saved) -> Loaded:
+    """Bring a saved game forward to ``story``: as saved, by replaying its path, or by mapping."""
+    if saved.story.fingerprint == story.fingerprint:
+        return Loaded(saved.state, ())
+    try:
+        state, notes = bring_forward(story, saved.state, list(saved.path))
     except MigrationError as exc:
-        raise SaveError(f"cannot load save '{name}': {exc}; the save file is kept as it was") from None
+        raise SaveError(f"cannot load save '{saved.info.slot}': {exc}; the save file is kept as it was") from None
     return Loaded(state, notes)
+
+
+# -- the old flat layout -----------------------------------------------------------------------------
+
+def _copy_flat_saves(root: Path, folder: Path, story: Story) -> None:
+    """Copy this story's saves, endings and records from the flat layout (files directly in the
+    root, shared by every story) into its own folder, once. Originals are never removed; a file
+    already in the story's folder is never overwritten."""
+    if (folder / _FLAT_COPIED).exists():
+        return
+    try:
+        with os.scandir(root) as entries:
+            names = sorted(e.name for e in entries if e.name.endswith(".json") and e.is_file(follow_symlinks=False))
+    except OSError:
+        return
+    if not names:
+        return
+    with contextlib.suppress(AtomicWriteError, OSError):
+        for name in names:
+            slot = name.removesuffix(".json")
+            if slot == ENDINGS:
+                _copy_flat_endings(root / name, folder, story)
+            elif slot == RECORDS:
+                _copy_flat_entry(root / name, folder / name, story)
+            elif _loadable(slot) and not (folder / name).exists():
+                data = _flat_bytes(root / name)
+                with contextlib.suppress(msgspec.MsgspecError, RecursionError):
+                    if data is not None and _story_of.decode(data).story.id == story.id:
+                        write_atomic(folder / name, data)
+        write_atomic(folder / _FLAT_COPIED, b"")
+
+
+def _flat_bytes(path: Path) -> bytes | None:
+    try:
+        return read_bounded(path, MAX_SAVE_BYTES)
+    except (OSError, AtomicWriteError):
+        return None
+
+
+def _flat_entry(path: Path, story: Story) -> object:
+    """This story's entry in an old shared file keyed by story id (endings.json, speedrun.json)."""
+    data = _flat_bytes(path)
+    try:
+        everything = msgspec.json.decode(data) if data is not None else None
+    except (msgspec.MsgspecError, RecursionError):
+        return None
+    return everything.get(story.id) if isinstance(everything, dict) else None
+
+
+def _copy_flat_endings(path: Path, folder: Path, story: Story) -> None:
+    entry = _flat_entry(path, story)
+    if not isinstance(entry, dict):
+        return
+    found: dict[str, datetime] = {}
+    for scene, when in entry.items():
+        with contextlib.suppress(ValueError, TypeError):
+            stamp = datetime.fromisoformat(when)
+            if _IDENT.match(scene) and stamp.tzinfo is not None and stamp.year >= 1970:
+                found[scene] = stamp
+    target = folder / f"{ENDINGS}.json"
+    if target.exists():
+        with contextlib.suppress(msgspec.MsgspecError, OSError, AtomicWriteError):
+            found |= _endings.decode(read_bounded(target, MAX_SAVE_BYTES)).found
+    if found:
+        write_atomic(target, _encoder.encode(EndingsRecord(2, "daylights", story.id, found)))
+
+
+def _copy_flat_entry(path: Path, target: Path, story: Story) -> None:
+    """Speedrun records: the old entry wrapped in the per-story envelope, if there is none yet."""
+    entry = _flat_entry(path, story)
+    if isinstance(entry, dict) and not target.exists():
+        write_atomic(target, _encoder.encode({"format": 2, "game": "daylights", "story": story.id, "best": entry}))
+
+
+# -- autosaving off the UI thread ---------------------------------------------------------------------
+
+class AutosaveWriter:
+    """Writes autosaves on one background thread, in order, so a key press never waits for the disk.
+
+    ``on_error`` is called on the writer's thread (a Textual app wraps it in ``call_from_thread``);
+    failures are also kept for ``take_failures``. ``flush`` waits until every submitted autosave
+    is on disk; call it before reading autosaves back and before the program exits.
+    """
+
+    def __init__(self, store: SaveStore, on_error: Callable[[SaveError], None] | None = None) -> None:
+        self.store = store
+        self.on_error = on_error
+        self._queue: deque[tuple[Story, State]] = deque()
+        self._busy = 0
+        self._failures: list[str] = []
+        self._changed = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def submit(self, story: Story, state: State) -> None:
+        with self._changed:
+            self._queue.append((story, state))
+            self._busy += 1
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="autosave", daemon=True)
+                self._thread.start()
+            self._changed.notify_all()
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait for every autosave submitted so far; False if ``timeout`` ran out first."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._busy == 0, timeout)
+
+    def take_failures(self) -> list[str]:
+        """The messages of autosaves that failed since the last call."""
+        with self._changed:
+            failures, self._failures = self._failures, []
+        return failures
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: bool(self._queue))
+                story, state = self._queue.popleft()
+            try:
+                self.store.autosave(story, state)
+            except SaveError as exc:
+                with self._changed:
+                    self._failures.append(str(exc))
+                if self.on_error is not None:
+                    self.on_error(exc)
+            finally:
+                with self._changed:
+                    self._busy -= 1
+                    self._changed.notify_all()

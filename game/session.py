@@ -11,21 +11,32 @@ import time
 from collections.abc import Callable
 
 from game import engine
-from game.engine import State
-from game.saves import Loaded, SaveError, SaveInfo, SaveStore
+from game.engine import ChoiceError, State
+from game.saves import AutosaveWriter, Loaded, SaveError, SaveInfo, SaveStore
 from game.story.model import Ending, Scene, Story
 
 
 class Session:
-    """A playthrough: the states so far (for undo), a clock that can pause, and its saves."""
+    """A playthrough: the states so far (for undo), a clock that can pause, and its saves.
+
+    ``autosave=False`` keeps the session out of the autosave slots (a speedrun must never
+    become what Continue opens). With a ``writer`` autosaves are written on its background
+    thread; without one they are written before ``choose`` returns.
+    """
 
     def __init__(self, story: Story, store: SaveStore | None = None, state: State | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, *, autosave: bool = True,
+                 writer: AutosaveWriter | None = None) -> None:
         self.story = story
         self.store = store
         self.clock = clock
+        self.autosave = autosave
+        self.writer = writer
         self.history: list[State] = [state or engine.new_game(story)]
         self._since: float | None = clock()
+        self.unsaved = False
+        """True when moves were made since the last named save, quicksave, load or new game:
+        front ends ask before New game, Load, Quickload or Restart throw them away."""
 
     # -- the clock -----------------------------------------------------------------------------
     @property
@@ -79,30 +90,37 @@ class Session:
         """
         following = engine.choose(self.story, self._settle(), choice_id)
         self.history.append(following)
-        messages = []
+        self.unsaved = True
+        messages = [f"Autosave failed: {failure}" for failure in self.writer.take_failures()] if self.writer else []
         if self.ending is not None:
             self._since = None
             if self.store is not None:
                 messages.extend(self._record_ending(self.store))
-        elif self.store is not None:
-            try:
-                self.store.autosave(self.story, following)
-            except SaveError as exc:
-                messages.append(f"Autosave failed: {exc}")
+        elif self.store is not None and self.autosave:
+            if self.writer is not None:
+                self.writer.submit(self.story, following)
+            else:
+                try:
+                    self.store.autosave(self.story, following)
+                except SaveError as exc:
+                    messages.append(f"Autosave failed: {exc}")
         return messages
 
     def undo(self) -> bool:
-        """Go back to the state before the last choice; False when there is nothing to undo."""
+        """Go back to the state before the last choice (or restart); False when there is none."""
         if not self.can_undo:
             return False
         elapsed = self.state.elapsed
         self.history.pop()
         self.history[-1] = self.history[-1].with_elapsed(elapsed)
         self._since = self.clock()
+        self.unsaved = True
         return True
 
     def restart(self) -> None:
-        self.history = [engine.new_game(self.story)]
+        """Start again from the beginning; undo takes the player back to where they were."""
+        elapsed = self.state.elapsed
+        self.history.append(engine.new_game(self.story).with_elapsed(elapsed))
         self._since = self.clock()
 
     def _record_ending(self, store: SaveStore) -> list[str]:
@@ -121,17 +139,43 @@ class Session:
         return self.store
 
     def save(self, name: str) -> SaveInfo:
-        return self._require_store().save(name, self.story, self._settle())
+        info = self._require_store().save(name, self.story, self._settle())
+        self.unsaved = False
+        return info
 
     def quicksave(self) -> SaveInfo:
-        return self._require_store().quicksave(self.story, self._settle())
+        info = self._require_store().quicksave(self.story, self._settle())
+        self.unsaved = False
+        return info
 
     def load(self, slot: str) -> Loaded:
-        """Replace the playthrough with a saved one (undo history starts again from it)."""
-        loaded = self._require_store().load(slot, self.story)
-        self.history = [loaded.state]
+        """Replace the playthrough with a saved one; undo goes back through the choices that led to it."""
+        store = self._require_store()
+        self.flush()
+        loaded = store.load(slot, self.story)
+        self.history = rebuild_history(self.story, loaded.state)
         self._since = None if engine.ending_of(self.story, loaded.state) else self.clock()
+        self.unsaved = False
         return loaded
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until every autosave is written (before reading saves, and before leaving)."""
+        return self.writer.flush(timeout) if self.writer is not None else True
 
     def endings_found(self) -> dict[str, str]:
         return self.store.endings_found(self.story) if self.store is not None else {}
+
+
+def rebuild_history(story: Story, state: State) -> list[State]:
+    """Every state from a new game to ``state``, by replaying its path: the undo history of a
+    loaded save. Just ``[state]`` when the path no longer leads there (a story edited since)."""
+    history = [engine.new_game(story)]
+    try:
+        for choice_id in state.path:
+            history.append(engine.choose(story, history[-1], choice_id))
+    except ChoiceError:
+        return [state]
+    if history[-1] != state.with_elapsed(0.0):
+        return [state]
+    history[-1] = state
+    return history

@@ -1,38 +1,41 @@
 """Speedruns: par (the fewest moves to the canonical ending), splits at each act, personal bests.
 
 A run is timed by the same play clock as any game (it stops on menus) and split each time play
-crosses into a new act. Personal bests and the best time for each act are kept beside the saves
-in ``speedrun.json``, written crash-safely like a save.
+crosses into a new act. Personal bests and the best time for each act are kept in the story's own
+saves folder, in ``speedrun.json`` (a name no save can take), written crash-safely like a save and
+decoded with every value range-checked.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Annotated, Literal
+
+import msgspec
 
 from game import engine
-from game.display import clock_text, delta_text
+from game.atomic import AtomicWriteError, read_bounded, write_atomic
+from game.display import clock_text, count, delta_text
 from game.engine import State
-from game.saves import MAX_SAVE_BYTES, write_atomic
+from game.saves import MAX_MOVES, MAX_NAMES, MAX_SAVE_BYTES, RECORDS, SaveError, SaveStore, has_control, keep_aside
 from game.story.model import Story
 
-RECORDS_FILE = "speedrun.json"
+ActId = Annotated[str, msgspec.Meta(max_length=200)]
+Moves = Annotated[int, msgspec.Meta(ge=0, le=MAX_MOVES)]
+Seconds = Annotated[float, msgspec.Meta(ge=0, le=10 * 365.25 * 24 * 3600)]
 
 
-@dataclass(frozen=True)
-class Split:
+class Split(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """An act finished: the moves and seconds of the whole run when play left it."""
 
-    act: str
-    moves: int
-    seconds: float
+    act: ActId
+    moves: Moves
+    seconds: Seconds
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(msgspec.Struct, frozen=True):
     ending: str
     moves: int
     seconds: float
@@ -94,40 +97,61 @@ def run_headless(story: Story, route: list[str], clock: Callable[[], float] = ti
     return Result(state.scene, state.moves, state.elapsed, tuple(timer.splits))
 
 
-@dataclass(frozen=True)
-class Best:
-    seconds: float
-    moves: int
-    splits: tuple[Split, ...]
-    segments: dict[str, float]
+class Best(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    seconds: Seconds
+    moves: Moves
+    splits: Annotated[tuple[Split, ...], msgspec.Meta(max_length=MAX_NAMES)]
+    segments: Annotated[dict[ActId, Seconds], msgspec.Meta(max_length=MAX_NAMES)]
     """The fastest time ever for each act on its own (best splits), across all finished runs."""
 
 
+class RecordsFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """``speedrun.json`` in a story's folder: that story's personal best."""
+
+    format: Literal[2]
+    game: Literal["daylights"]
+    story: str
+    best: Best
+
+
 class Records:
-    """Personal bests per story, kept in ``speedrun.json`` beside the saves."""
+    """Personal bests of each story, kept in ``speedrun.json`` in the story's saves folder."""
 
     def __init__(self, folder: Path) -> None:
-        self.path = Path(folder) / RECORDS_FILE
+        self.store = SaveStore(folder)
 
-    def _all(self) -> dict:
+    def path(self, story: Story) -> Path:
+        return self.store.story_folder(story) / f"{RECORDS}.json"
+
+    def read(self, story: Story) -> tuple[Best | None, str | None]:
+        """The personal best (None if there is none yet), and why the file is damaged if it is."""
         try:
-            data = json.loads(self.path.read_bytes()[:MAX_SAVE_BYTES])
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
+            data = read_bounded(self.path(story), MAX_SAVE_BYTES)
+        except FileNotFoundError:
+            return None, None
+        except AtomicWriteError as exc:
+            return None, f"the speedrun records are damaged: {exc}"
+        try:
+            record = msgspec.json.decode(data, type=RecordsFile)
+        except msgspec.ValidationError as exc:
+            return None, f"the speedrun records are damaged: {' '.join(str(exc).split())[:200]}"
+        except (msgspec.DecodeError, RecursionError):
+            return None, "the speedrun records are damaged: they are not valid JSON"
+        if record.story != story.id:
+            return None, f"the speedrun records belong to another story ('{record.story[:40]}')"
+        if any(has_control(act) for act in (*record.best.segments, *(s.act for s in record.best.splits))):
+            return None, "the speedrun records are damaged: they hold control characters"
+        return record.best, None
 
     def best(self, story: Story) -> Best | None:
-        entry = self._all().get(story.id)
-        try:
-            splits = tuple(Split(str(s["act"]), int(s["moves"]), float(s["seconds"])) for s in entry["splits"])
-            segments = {str(k): float(v) for k, v in entry["segments"].items()}
-            return Best(float(entry["seconds"]), int(entry["moves"]), splits, segments)
-        except (TypeError, KeyError, ValueError, AttributeError):
-            return None
+        return self.read(story)[0]
 
     def submit(self, story: Story, result: Result) -> bool:
-        """Record a finished run; True when it is a new personal best. Raises SaveError on write failure."""
-        previous = self.best(story)
+        """Record a finished run; True when it is a new personal best. Raises SaveError on write failure.
+
+        Damaged records are copied aside (``.speedrun-damaged-<time>.json``) before being replaced.
+        """
+        previous, problem = self.read(story)
         segments = dict(previous.segments) if previous else {}
         last = 0.0
         for split in result.splits:
@@ -136,12 +160,14 @@ class Records:
             if split.act not in segments or length < segments[split.act]:
                 segments[split.act] = length
         is_best = previous is None or result.seconds < previous.seconds
-        best = Best(result.seconds, result.moves, result.splits, segments) if is_best else \
-            Best(previous.seconds, previous.moves, previous.splits, segments)  # type: ignore[union-attr]
-        everything = self._all()
-        everything[story.id] = {"seconds": best.seconds, "moves": best.moves,
-                                "splits": [asdict(s) for s in best.splits], "segments": best.segments}
-        write_atomic(self.path, json.dumps(everything, indent=1).encode("utf-8"))
+        best = Best(result.seconds, result.moves, result.splits, segments) if previous is None or is_best else \
+            Best(previous.seconds, previous.moves, previous.splits, segments)
+        if problem is not None:
+            keep_aside(self.path(story))
+        try:
+            write_atomic(self.path(story), msgspec.json.encode(RecordsFile(2, "daylights", story.id, best)))
+        except AtomicWriteError as exc:
+            raise SaveError(str(exc)) from None
         return is_best
 
 
@@ -175,12 +201,13 @@ class Run:
         return messages
 
     def finish(self, state: State) -> str:
-        if self.story.scenes[state.scene].ending.kind != "canonical":  # type: ignore[union-attr]
+        ending = self.story.scenes[state.scene].ending
+        if ending is None or ending.kind != "canonical":
             return "Run over: that is not the canonical ending."
         self.finished = Result(state.scene, state.moves, state.elapsed, tuple(self.timer.splits))
         new_best = self.records.submit(self.story, self.finished)
         if new_best:
-            return f"Finished in {clock_text(state.elapsed)}, {state.moves} moves: a new personal best!"
+            return f"Finished in {clock_text(state.elapsed)}, {count(state.moves, 'move')}: a new personal best!"
         assert self.best is not None
-        return (f"Finished in {clock_text(state.elapsed)}, {state.moves} moves "
+        return (f"Finished in {clock_text(state.elapsed)}, {count(state.moves, 'move')} "
                 f"({delta_text(state.elapsed - self.best.seconds)} on your best, {clock_text(self.best.seconds)}).")

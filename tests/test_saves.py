@@ -1,25 +1,31 @@
-"""Saves: slots, autosave rotation, crash safety, bad input, and saves surviving story edits."""
+"""Saves: slots, autosave rotation, crash safety, typed decoding of hostile files, per-story
+folders, the old flat layout, and saves surviving story edits."""
 
 from __future__ import annotations
 
 import errno
 import json
+import math
 import os
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from immutables import Map
 
-from game import engine
-from game.engine import State
-from game.saves import SaveError, SaveStore, check_slot_name, write_atomic
+from game import atomic, engine, saves
+from game.atomic import clean_stale_temps, write_atomic
+from game.engine import State, Trail
+from game.saves import SaveError, SaveStore, check_slot_name
 from game.story import Story, load_story
 from tests.conftest import ROOT, TINY_ACT, TINY_STORY, write_story
 
@@ -30,7 +36,14 @@ def store(tmp_path: Path) -> SaveStore:
 
 
 def folder_snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())} if folder.exists() else {}
+    """Every file under ``folder`` (recursively) with its bytes."""
+    if not folder.exists():
+        return {}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def other_story(tmp_path: Path) -> Story:
+    return load_story(write_story(tmp_path / "other", story=TINY_STORY.replace("id: tiny", "id: other")))
 
 
 def test_named_save_loads_back_the_same_state(tiny: Story, store: SaveStore) -> None:
@@ -41,13 +54,14 @@ def test_named_save_loads_back_the_same_state(tiny: Story, store: SaveStore) -> 
     assert loaded.state == state and loaded.notes == ()
 
 
-def test_save_file_records_format_story_and_path(tiny: Story, store: SaveStore) -> None:
-    store.save("one", tiny, engine.replay(tiny, ["take_key"]))
-    record = json.loads((store.folder / "one.json").read_text())
-    assert record["format"] == 1
+def test_save_file_keeps_the_path_once_as_a_table_of_choice_ids(tiny: Story, store: SaveStore) -> None:
+    store.save("one", tiny, engine.replay(tiny, ["take_key", "flatter", "flatter"]))
+    record = json.loads((store.folder / "tiny" / "one.json").read_text())
+    assert record["format"] == 2
     assert record["story"] == {"id": "tiny", "version": "1", "fingerprint": tiny.fingerprint}
-    assert record["path"] == ["take_key"] and record["scene_title"] == "Hall" and record["act_title"] == "Act One"
-    assert record["saved_at"].endswith("+00:00")
+    assert record["choices"] == ["take_key", "flatter"] and record["path"] == [0, 1, 1]
+    assert "path" not in record["state"] and record["scene_title"] == "Hall" and record["act_title"] == "Act One"
+    assert record["saved_at"].endswith("Z")
 
 
 def test_autosaves_rotate_keeping_the_last_five(tiny: Story, store: SaveStore) -> None:
@@ -60,6 +74,17 @@ def test_autosaves_rotate_keeping_the_last_five(tiny: Story, store: SaveStore) -
     latest = store.latest_autosave(tiny)
     assert latest is not None and latest.moves == 7
     assert store.load(latest.slot, tiny).state.variables["trust"] == 7
+
+
+def test_a_new_store_carries_on_the_autosave_sequence_from_the_files(tiny: Story, store: SaveStore) -> None:
+    state = engine.new_game(tiny)
+    for _ in range(3):
+        state = engine.choose(tiny, state, "flatter")
+        store.autosave(tiny, state)
+    again = SaveStore(store.folder)
+    assert again.autosave(tiny, engine.choose(tiny, state, "flatter")).sequence == 4
+    latest = again.latest_autosave(tiny)
+    assert latest is not None and (latest.slot, latest.moves) == ("autosave-4", 4)
 
 
 def test_quicksave_and_listing(tiny: Story, store: SaveStore) -> None:
@@ -78,10 +103,10 @@ def test_endings_found_are_remembered_across_playthroughs(tiny: Story, store: Sa
 def test_delete_removes_only_the_named_save(tiny: Story, store: SaveStore) -> None:
     store.save("a", tiny, engine.new_game(tiny))
     store.save("b", tiny, engine.new_game(tiny))
-    store.delete("a")
+    store.delete("a", tiny)
     assert [i.slot for i in store.list(tiny)] == ["b"]
     with pytest.raises(SaveError, match="there is no save called 'a'"):
-        store.delete("a")
+        store.delete("a", tiny)
 
 
 story_states = st.builds(
@@ -90,8 +115,10 @@ story_states = st.builds(
 
 
 @settings(max_examples=60, deadline=None)
-@given(story_states, st.frozensets(st.sampled_from(["key"])), st.integers(-1000, 1000), st.booleans())
-def test_any_state_round_trips_through_the_save_format(case, inventory, trust, brave) -> None:
+@given(story_states, st.frozensets(st.sampled_from(["key"])), st.integers(-saves.MAX_INT, saves.MAX_INT),
+       st.booleans())
+def test_any_state_round_trips_through_the_save_format(case: tuple[list[str], float], inventory: frozenset[str],
+                                                       trust: int, brave: bool) -> None:
     story = load_story(write_story(Path(tempfile.mkdtemp()) / "s"))
     moves, elapsed = case
     played = engine.replay(story, moves)
@@ -100,6 +127,42 @@ def test_any_state_round_trips_through_the_save_format(case, inventory, trust, b
     store = SaveStore(Path(tempfile.mkdtemp()))
     store.save("prop", story, state)
     assert store.load("prop", story).state == state
+
+
+# -- long games -----------------------------------------------------------------------------------
+
+def long_state(story: Story, moves: int) -> State:
+    """The state after ``moves`` flatteries, built directly (replaying would take seconds)."""
+    return State("hall", frozenset(), Map({"trust": moves, "brave": False}), Map({"hall": moves + 1}),
+                 Trail.of(["flatter"] * moves), 3600.0)
+
+
+def test_a_290000_move_game_saves_and_loads(tiny: Story, store: SaveStore) -> None:
+    state = long_state(tiny, 290_000)
+    store.save("marathon", tiny, state)
+    assert (store.folder / "tiny" / "marathon.json").stat().st_size < saves.MAX_SAVE_BYTES // 4
+    assert store.load("marathon", tiny).state == state
+    assert {i.slot: i.moves for i in store.list(tiny)} == {"marathon": 290_000}
+
+
+def test_a_game_too_long_to_save_is_refused_and_the_previous_save_kept(tiny: Story, store: SaveStore,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    store.save("slot", tiny, engine.new_game(tiny))
+    before = folder_snapshot(store.folder)
+    monkeypatch.setattr(saves, "MAX_SAVE_BYTES", 5_000)
+    with pytest.raises(SaveError, match=r"too long to save \(3,000 moves .*the previous save is untouched"):
+        store.save("slot", tiny, long_state(tiny, 3_000))
+    assert folder_snapshot(store.folder) == before
+
+
+def test_a_state_the_reader_would_refuse_is_never_written(tiny: Story, store: SaveStore) -> None:
+    store.save("slot", tiny, engine.new_game(tiny))
+    before = folder_snapshot(store.folder)
+    huge = engine.new_game(tiny)
+    huge = State(huge.scene, huge.inventory, huge.variables.set("trust", 10**20), huge.visits)
+    with pytest.raises(SaveError, match="it would not load again .*the previous save is untouched"):
+        store.save("slot", tiny, huge)
+    assert folder_snapshot(store.folder) == before
 
 
 # -- crash safety -------------------------------------------------------------------------------
@@ -127,11 +190,11 @@ while True:
 def test_killing_a_writer_mid_save_leaves_the_previous_save_readable(tmp_path: Path) -> None:
     story_folder = write_story(tmp_path / "s")
     story = load_story(story_folder)
-    saves = tmp_path / "saves"
-    store = SaveStore(saves)
+    saves_root = tmp_path / "saves"
+    store = SaveStore(saves_root)
     store.save("victim", story, engine.new_game(story))
     for attempt in range(8):
-        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(story_folder), str(saves)], cwd=ROOT,
+        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(story_folder), str(saves_root)], cwd=ROOT,
                                   stdout=subprocess.PIPE, text=True)
         assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
         time.sleep(0.05 + 0.037 * attempt)
@@ -155,16 +218,16 @@ def test_a_failed_write_keeps_the_previous_save(tiny: Story, store: SaveStore, m
     real_fdopen = os.fdopen
 
     class FailingFile:
-        def __init__(self, handle):
+        def __init__(self, handle: Any) -> None:
             self.handle = handle
 
-        def __enter__(self):
+        def __enter__(self) -> FailingFile:
             return self
 
-        def __exit__(self, *exc):
+        def __exit__(self, *exc: object) -> None:
             self.handle.close()
 
-        def write(self, data):
+        def write(self, data: bytes) -> None:
             raise OSError(code, os.strerror(code))
 
     monkeypatch.setattr(os, "fdopen", lambda fd, mode: FailingFile(real_fdopen(fd, mode)))
@@ -176,7 +239,44 @@ def test_a_failed_write_keeps_the_previous_save(tiny: Story, store: SaveStore, m
     assert store.load("slot", tiny).state == engine.new_game(tiny)
 
 
-# -- bad input ----------------------------------------------------------------------------------
+def test_saves_are_fsynced_and_only_throwaway_files_skip_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    synced: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd)))
+    write_atomic(tmp_path / "save.json", b"{}")
+    assert len(synced) == 2  # the file, then the folder that names it
+    synced.clear()
+    write_atomic(tmp_path / "cache.pickle", b"data", durable=False)
+    assert synced == [] and (tmp_path / "cache.pickle").read_bytes() == b"data"
+
+
+def age(path: Path, seconds: float) -> None:
+    old = time.time() - seconds
+    os.utime(path, (old, old), follow_symlinks=False)
+
+
+def test_stale_temporary_files_of_ours_are_removed_and_nothing_else(tmp_path: Path) -> None:
+    (tmp_path / ".tmp-killed.json").write_bytes(b"half a save")
+    (tmp_path / ".tmp-writing.json").write_bytes(b"a save being written now")
+    (tmp_path / ".tmp-folder").mkdir()
+    (tmp_path / "old-save.json").write_bytes(b"{}")
+    (tmp_path / ".tmp-link").symlink_to(tmp_path / "old-save.json")
+    for name in (".tmp-killed.json", ".tmp-folder", "old-save.json", ".tmp-link"):
+        age(tmp_path / name, 7200)
+    assert clean_stale_temps(tmp_path) == [tmp_path / ".tmp-killed.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".tmp-folder", ".tmp-link", ".tmp-writing.json",
+                                                          "old-save.json"]
+
+
+def test_opening_a_story_folder_cleans_its_stale_temporary_files(tiny: Story, store: SaveStore) -> None:
+    folder = store.folder / "tiny"
+    folder.mkdir(parents=True)
+    (folder / ".tmp-abc.json").write_bytes(b"{")
+    age(folder / ".tmp-abc.json", 7200)
+    assert store.list(tiny) == [] and not (folder / ".tmp-abc.json").exists()
+
+
+# -- names --------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name, message", [
     ("", "a save name cannot be empty"),
@@ -185,48 +285,318 @@ def test_a_failed_write_keeps_the_previous_save(tiny: Story, store: SaveStore, m
     ("..", "a save name cannot contain '..'"),
     ("../../etc/passwd", "a save name cannot contain '/'"),
     ("bell\x07", "a save name cannot contain control characters"),
+    ("bidi\u202e", "a save name cannot contain control characters"),
     ("x" * 41, "a save name can be at most 40 characters"),
     ("autosave-1", "reserved"),
+    ("autosave-9", "reserved"),
+    ("quicksave", "reserved"),
+    ("Speedrun", "reserved"),
+    ("endings", "reserved"),
     (".hidden", "cannot start or end with a space, or start with '.'"),
 ])
 def test_bad_slot_names_are_refused_and_nothing_is_written(tiny: Story, store: SaveStore, name: str,
                                                            message: str) -> None:
     with pytest.raises(SaveError, match=message):
         store.save(name, tiny, engine.new_game(tiny))
-    assert not store.folder.exists() or list(store.folder.iterdir()) == []
+    assert folder_snapshot(store.folder) == {}
 
 
-def valid_record(tiny: Story, store: SaveStore) -> dict:
+def test_saving_as_speedrun_never_touches_the_records(tiny: Story, store: SaveStore) -> None:
+    records = store.story_folder(tiny) / "speedrun.json"
+    write_atomic(records, b"my personal bests")
+    with pytest.raises(SaveError, match="reserved"):
+        store.save("speedrun", tiny, engine.new_game(tiny))
+    assert records.read_bytes() == b"my personal bests"
+
+
+@pytest.mark.parametrize("name", ["autosave-d/../../outside", "autosave-1\x00", "quicksave/../../outside",
+                                  "../outside", "autosave-1/../../outside"])
+def test_load_and_delete_check_every_name(tiny: Story, store: SaveStore, name: str) -> None:
+    outside = store.folder / "outside.json"
+    store.save("mine", tiny, engine.new_game(tiny))
+    outside.write_bytes((store.folder / "tiny" / "mine.json").read_bytes())
+    for act in (lambda: store.load(name, tiny), lambda: store.delete(name, tiny)):
+        with pytest.raises(SaveError, match="a save name cannot"):
+            act()
+    assert outside.exists()
+
+
+def test_slot_name_checks_accept_ordinary_names() -> None:
+    assert check_slot_name("Vienna, before the Prater") == "Vienna, before the Prater"
+    assert check_slot_name("[WIP] run ✓") == "[WIP] run ✓"
+
+
+# -- damaged files --------------------------------------------------------------------------------
+
+def valid_record(tiny: Story, store: SaveStore) -> dict[str, Any]:
     store.save("good", tiny, engine.replay(tiny, ["take_key"]))
-    return json.loads((store.folder / "good.json").read_text())
+    record: dict[str, Any] = json.loads((store.folder / "tiny" / "good.json").read_text())
+    return record
+
+
+def with_state(rec: dict[str, Any], **changes: object) -> str:
+    return json.dumps({**rec, "state": {**rec["state"], **changes}})
 
 
 @pytest.mark.parametrize("mutate, message", [
-    (lambda text, rec: text[: len(text) // 2], "save 'bad' is damaged: "),
+    (lambda text, rec: text[: len(text) // 2], "save 'bad' is damaged: it is not valid JSON"),
     (lambda text, rec: "\x00\xff garbage", "save 'bad' is damaged: "),
     (lambda text, rec: "[1, 2, 3]", "save 'bad' is not a Daylights save"),
     (lambda text, rec: json.dumps({**rec, "format": 99}), "made by a newer Daylights \\(format 99"),
     (lambda text, rec: json.dumps({**rec, "story": {**rec["story"], "id": "other"}}),
      "save 'bad' belongs to another story \\('other'\\)"),
-    (lambda text, rec: json.dumps({**rec, "moves": "twelve"}), "'moves' is missing or of the wrong type"),
-    (lambda text, rec: json.dumps({**rec, "state": {**rec["state"], "inventory": "key"}}),
-     "state.inventory must be a list of strings"),
-    (lambda text, rec: json.dumps({**rec, "path": [1, 2]}), "'path' must be a list of choice ids"),
+    (lambda text, rec: json.dumps({**rec, "sequence": "twelve"}), r"Expected `int`, got `str` - at `\$.sequence`"),
+    (lambda text, rec: with_state(rec, inventory="key"), r"at `\$.state.inventory`"),
+    (lambda text, rec: json.dumps({**rec, "path": [1, 2]}), "its path names a choice its table lacks"),
+    (lambda text, rec: text.replace('"trust":0', '"trust":' + "9" * 5000), "damaged: "),
+    (lambda text, rec: text.replace('"elapsed":0.0', '"elapsed":NaN'), "damaged: it is not valid JSON"),
+    (lambda text, rec: text.replace('"elapsed":0.0', '"elapsed":1e999'), "damaged: Number out of range"),
+    (lambda text, rec: text.replace('"elapsed":0.0', '"elapsed":-1.0'), "damaged: Expected `float` >= 0"),
+    (lambda text, rec: json.dumps({**rec, "saved_at": "99999-01-01T00:00:00Z"}), "Invalid RFC3339"),
+    (lambda text, rec: json.dumps({**rec, "saved_at": "2026-01-01T00:00:00"}), "saved_at"),
+    (lambda text, rec: json.dumps({**rec, "saved_at": "0001-01-01T00:00:00Z"}), "its date is out of range"),
+    (lambda text, rec: json.dumps({**rec, "scene_title": "Hall\x1b]2;pwned\x07"}), "holds control characters"),
+    (lambda text, rec: with_state(rec, inventory=["key", "crowbar"]), "its item 'crowbar' is not in the story"),
+    (lambda text, rec: with_state(rec, variables={"brave": True}), "variable 'trust' is missing"),
+    (lambda text, rec: with_state(rec, variables={"brave": True, "trust": 0, "luck": 1}),
+     "variable 'luck' is not in the story"),
+    (lambda text, rec: with_state(rec, variables={"brave": 1, "trust": 0}), "variable 'brave' has a value of the"),
+    (lambda text, rec: with_state(rec, scene="attic"), "its scene 'attic' is not in the story"),
+    (lambda text, rec: with_state(rec, visits={"attic": 1}), "visits to scene 'attic'"),
+    (lambda text, rec: with_state(rec, scene="hall\u202e"), r"at `\$.state.scene`"),
 ])
-def test_bad_save_files_are_refused_and_left_unchanged(tiny: Story, store: SaveStore, mutate, message) -> None:
+def test_bad_save_files_are_listed_as_damaged_and_left_unchanged(tiny: Story, store: SaveStore,
+                                                                 mutate: Callable[[str, dict[str, Any]], str],
+                                                                 message: str) -> None:
     record = valid_record(tiny, store)
-    text = (store.folder / "good.json").read_text()
-    (store.folder / "bad.json").write_text(mutate(text, record))
+    text = (store.folder / "tiny" / "good.json").read_text()
+    (store.folder / "tiny" / "bad.json").write_text(mutate(text, record))
     before = folder_snapshot(store.folder)
-    with pytest.raises(SaveError, match=message):
+    with pytest.raises(SaveError, match=message) as raised:
         store.load("bad", tiny)
+    assert "\n" not in str(raised.value)
     listed = {i.slot: i.error for i in store.list(tiny)}
-    assert listed["good"] is None and listed["bad"]
+    assert listed["good"] is None and listed["bad"] == str(raised.value)
     assert folder_snapshot(store.folder) == before
 
 
-def test_slot_name_checks_accept_ordinary_names() -> None:
-    assert check_slot_name("Vienna, before the Prater") == "Vienna, before the Prater"
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.integers(min_value=10**20) | st.floats()
+    | st.text(max_size=20) | st.sampled_from(["", "hall", "key", "\x1b]52;c;aGk=\x07", "\u202e", "2026-01-01T00:00:00Z"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12)
+FIELDS = ["format", "game", "story", "slot", "kind", "sequence", "saved_at", "act_title", "scene_title", "state",
+          "choices", "path", "story.id", "story.version", "story.fingerprint", "state.scene", "state.inventory",
+          "state.variables", "state.visits", "state.elapsed", "state.used", "state.variables.trust",
+          "state.visits.hall", "nonsense"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(field=st.sampled_from(FIELDS), value=JSON)
+def test_any_json_value_in_any_save_field_is_damage_and_nothing_else_breaks(tmp_path: Path, tiny: Story,
+                                                                            field: str, value: object) -> None:
+    store = SaveStore(Path(tempfile.mkdtemp(dir=tmp_path)))
+    record = valid_record(tiny, store)
+    store.autosave(tiny, engine.replay(tiny, ["flatter"]))
+    target: dict[str, Any] = record
+    *parents, last = field.split(".")
+    for key in parents:
+        target = target[key]
+    target[last] = value
+    bad = store.folder / "tiny" / "bad.json"
+    bad.write_text(json.dumps(record, allow_nan=True))
+    before = folder_snapshot(store.folder)
+    listed = {i.slot: i for i in store.list(tiny)}
+    try:
+        loaded = store.load("bad", tiny)
+    except SaveError as exc:
+        assert str(exc) and "\n" not in str(exc) and listed["bad"].error == str(exc)
+    else:
+        assert listed["bad"].error is None and loaded.state.scene in tiny.scenes
+        assert all(math.isfinite(x) for x in (loaded.state.elapsed, listed["bad"].elapsed))
+    assert listed["good"].error is None and listed["autosave-1"].error is None
+    assert folder_snapshot(store.folder) == before
+    latest = store.latest_autosave(tiny)
+    assert latest is not None and latest.slot == "autosave-1"
+    assert store.autosave(tiny, engine.replay(tiny, ["flatter", "flatter"])).slot == "autosave-2"
+    assert bad.read_bytes() == before["tiny/bad.json"]
+
+
+def run_with_timeout(action: Callable[[], object], seconds: float = 10) -> None:
+    """Run ``action`` in a thread and fail the test if it has not finished in ``seconds``."""
+    errors: list[BaseException] = []
+
+    def guarded() -> None:
+        try:
+            action()
+        except BaseException as exc:  # re-raised in the test's own thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=guarded, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), "hung"
+    if errors:
+        raise errors[0]
+
+
+def test_a_fifo_in_the_saves_folder_never_hangs_the_game(tiny: Story, store: SaveStore) -> None:
+    folder = store.story_folder(tiny)
+    folder.mkdir(parents=True)
+    for name in ("fifo.json", "autosave-1.json", "endings.json", "speedrun.json"):
+        os.mkfifo(folder / name)
+
+    def play() -> None:
+        listed = {i.slot: i.error for i in store.list(tiny)}
+        assert listed == {"fifo": "save 'fifo' is damaged: it is not a regular file",
+                          "autosave-1": "save 'autosave-1' is damaged: it is not a regular file"}
+        with pytest.raises(SaveError, match="not a regular file"):
+            store.load("fifo", tiny)
+        assert store.latest_autosave(tiny) is None
+        assert store.autosave(tiny, engine.new_game(tiny)).slot == "autosave-1"
+        assert store.endings_record(tiny) == ({}, "the endings record is damaged: endings.json is not a regular file")
+        assert store.record_ending(tiny, engine.replay(tiny, ["take_key", "cellar"]))
+
+    run_with_timeout(play)
+    assert list(store.endings_found(tiny)) == ["cellar"]
+
+
+def test_a_damaged_endings_record_is_reported_and_kept_aside_when_replaced(tiny: Story, store: SaveStore) -> None:
+    path = store.story_folder(tiny) / "endings.json"
+    write_atomic(path, b'{"format":2,"game":"daylights","story":"tiny","found":{"win":"1066-10-14T09:00:00Z"}}')
+    assert store.endings_found(tiny) == {}
+    assert store.endings_record(tiny)[1] == "the endings record is damaged: a date is out of range"
+    assert store.record_ending(tiny, engine.replay(tiny, ["take_key", "cellar"]))
+    assert list(store.endings_found(tiny)) == ["cellar"]
+    kept = [p for p in path.parent.iterdir() if p.name.startswith(".endings-damaged-")]
+    assert len(kept) == 1 and b"1066" in kept[0].read_bytes()
+
+
+# -- cost -----------------------------------------------------------------------------------------
+
+def count_file_access(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Counts of folder listings and file reads made through the saves module from now on."""
+    counts = {"listings": 0, "reads": 0}
+    real_scandir, real_read = os.scandir, atomic.read_bounded
+
+    def scandir(path: Any) -> Any:
+        counts["listings"] += 1
+        return real_scandir(path)
+
+    def read(path: Path, limit: int) -> bytes:
+        counts["reads"] += 1
+        return real_read(path, limit)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    monkeypatch.setattr(os, "listdir", lambda *a: pytest.fail("listdir"))
+    monkeypatch.setattr(saves, "read_bounded", read)
+    return counts
+
+
+@pytest.mark.parametrize("named", [0, 1000])
+def test_autosave_lists_nothing_and_reads_nothing_however_many_saves(tiny: Story, store: SaveStore,
+                                                                     monkeypatch: pytest.MonkeyPatch,
+                                                                     named: int) -> None:
+    state = engine.new_game(tiny)
+    folder = store.story_folder(tiny)
+    folder.mkdir(parents=True)
+    store.save("template", tiny, state)
+    for n in range(named):
+        (folder / f"save {n}.json").write_bytes((folder / "template.json").read_bytes())
+    store.autosave(tiny, state)
+    counts = count_file_access(monkeypatch)
+    for _ in range(10):
+        state = engine.choose(tiny, state, "flatter")
+        store.autosave(tiny, state)
+    assert counts == {"listings": 0, "reads": 0}
+    assert store.latest_autosave(tiny) is not None and counts == {"listings": 0, "reads": 5}
+
+
+def test_the_first_autosave_reads_only_the_five_autosave_files(tiny: Story, store: SaveStore,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    store.story_folder(tiny)
+    for n in range(50):
+        store.save(f"save {n}", tiny, engine.new_game(tiny))
+    fresh = SaveStore(store.folder)
+    fresh.story_folder(tiny)
+    counts = count_file_access(monkeypatch)
+    fresh.autosave(tiny, engine.new_game(tiny))
+    assert counts == {"listings": 0, "reads": 5}
+
+
+# -- stories apart ---------------------------------------------------------------------------------
+
+def test_two_stories_in_one_saves_folder_never_touch_each_other(tmp_path: Path, tiny: Story,
+                                                                store: SaveStore) -> None:
+    other = other_story(tmp_path)
+    for _ in range(6):
+        store.autosave(tiny, engine.replay(tiny, ["flatter"]))
+    store.save("mine", tiny, engine.new_game(tiny))
+    store.record_ending(tiny, engine.replay(tiny, ["take_key", "cellar"]))
+    assert store.list(other) == [] and store.latest_autosave(other) is None and store.endings_found(other) == {}
+    store.autosave(other, engine.replay(other, ["take_key"]))
+    latest = store.latest_autosave(tiny)
+    assert latest is not None and latest.sequence == 6
+    assert [i.slot for i in store.list(other)] == ["autosave-1"]
+    assert sorted(p.name for p in store.folder.iterdir()) == ["other", "tiny"]
+
+
+# -- the old flat layout ---------------------------------------------------------------------------
+
+def format1_save(story: Story, slot: str, kind: str, choices: list[str], sequence: int = 0) -> bytes:
+    """A save exactly as the first release wrote it: flat in the root, the path twice."""
+    state = engine.replay(story, choices)
+    scene = story.scenes[state.scene]
+    record = {"format": 1, "game": "daylights",
+              "story": {"id": story.id, "version": story.version, "fingerprint": story.fingerprint},
+              "slot": slot, "kind": kind, "sequence": sequence, "saved_at": "2026-11-20T21:15:00+00:00",
+              "act_title": story.act(scene.act).title, "scene_title": scene.title, "moves": state.moves,
+              "elapsed": 12.5, "path": choices, "state": {**state.to_json(), "elapsed": 12.5}}
+    return json.dumps(record, ensure_ascii=False, indent=1).encode()
+
+
+def test_flat_saves_are_copied_into_the_story_folder_and_the_originals_kept(tmp_path: Path, tiny: Story,
+                                                                           store: SaveStore) -> None:
+    other = other_story(tmp_path)
+    root = store.folder
+    root.mkdir(parents=True)
+    (root / "mine.json").write_bytes(format1_save(tiny, "mine", "named", ["take_key"]))
+    (root / "quicksave.json").write_bytes(format1_save(tiny, "quicksave", "quick", ["flatter"]))
+    (root / "autosave-3.json").write_bytes(format1_save(tiny, "autosave-3", "auto", ["flatter", "flatter"], 8))
+    (root / "theirs.json").write_bytes(format1_save(other, "theirs", "named", []))
+    (root / "junk.json").write_bytes(b"{ not json")
+    (root / "endings.json").write_text(json.dumps({"tiny": {"cellar": "2026-11-20T21:15:00+00:00"},
+                                                   "other": {"win": "2026-11-21T09:00:00+00:00"}}))
+    best = {"seconds": 9.5, "moves": 4, "splits": [{"act": "one", "moves": 4, "seconds": 9.5}],
+            "segments": {"one": 9.5}}
+    (root / "speedrun.json").write_text(json.dumps({"tiny": best}))
+    originals = folder_snapshot(root)
+
+    assert [(i.slot, i.moves, i.error) for i in store.list(tiny)] == [
+        ("mine", 1, None), ("autosave-3", 2, None), ("quicksave", 1, None)]
+    assert store.load("mine", tiny).state == engine.replay(tiny, ["take_key"]).with_elapsed(12.5)
+    assert store.endings_found(tiny) == {"cellar": "2026-11-20T21:15:00+00:00"}
+    assert store.autosave(tiny, engine.new_game(tiny)).sequence == 9
+    from game.speedrun import Records
+
+    record = Records(root).best(tiny)
+    assert record is not None and record.seconds == 9.5
+    assert {k: v for k, v in folder_snapshot(root).items() if "/" not in k} == originals
+    assert sorted(p.name for p in (root / "tiny").iterdir() if p.suffix == ".json") == [
+        "autosave-3.json", "autosave-4.json", "endings.json", "mine.json", "quicksave.json", "speedrun.json"]
+    assert store.endings_found(other) == {"win": "2026-11-21T09:00:00+00:00"}
+    assert [i.slot for i in store.list(other)] == ["theirs"]
+
+
+def test_flat_saves_are_copied_once_and_never_over_newer_ones(tiny: Story, store: SaveStore) -> None:
+    root = store.folder
+    root.mkdir(parents=True)
+    (root / "mine.json").write_bytes(format1_save(tiny, "mine", "named", ["take_key"]))
+    store.list(tiny)
+    store.save("mine", tiny, engine.replay(tiny, ["flatter", "flatter"]))
+    (root / "late.json").write_bytes(format1_save(tiny, "late", "named", []))
+    again = SaveStore(root)
+    assert {i.slot: i.moves for i in again.list(tiny)} == {"mine": 2}
 
 
 # -- story edits --------------------------------------------------------------------------------
@@ -285,14 +655,3 @@ def test_removed_scene_refuses_and_names_it(tiny: Story, store: SaveStore, tmp_p
     act = act.replace("      - id: cellar\n", "      - id: down\n")
     with pytest.raises(SaveError, match="scene 'cellar' no longer exists"):
         store.load("s", edited(tmp_path, act=act))
-
-
-def test_saves_are_fsynced_and_only_throwaway_files_skip_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    synced: list[int] = []
-    real_fsync = os.fsync
-    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd)))
-    write_atomic(tmp_path / "save.json", b"{}")
-    assert len(synced) == 2  # the file, then the folder that names it
-    synced.clear()
-    write_atomic(tmp_path / "cache.pickle", b"data", durable=False)
-    assert synced == [] and (tmp_path / "cache.pickle").read_bytes() == b"data"

@@ -104,9 +104,9 @@ def _read(entry: Path, key: bytes) -> Story | None:
 
 def _write(entry: Path, key: bytes, story: Story) -> None:
     """Store the entry; a folder that cannot be written or a story pickle cannot hold just goes uncached."""
-    from game.saves import SaveError, write_atomic
+    from game.atomic import AtomicWriteError, write_atomic
 
     try:
         write_atomic(entry, key + pickle.dumps(story, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
-    except (SaveError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
+    except (AtomicWriteError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return
