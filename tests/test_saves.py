@@ -160,7 +160,7 @@ def test_a_state_the_reader_would_refuse_is_never_written(tiny: Story, store: Sa
     before = folder_snapshot(store.folder)
     huge = engine.new_game(tiny)
     huge = State(huge.scene, huge.inventory, huge.variables.set("trust", 10**20), huge.visits)
-    with pytest.raises(SaveError, match="it would not load again .*the previous save is untouched"):
+    with pytest.raises(SaveError, match=r"it would not load again .*the previous save is untouched"):
         store.save("slot", tiny, huge)
     assert folder_snapshot(store.folder) == before
 
@@ -382,7 +382,8 @@ def test_bad_save_files_are_listed_as_damaged_and_left_unchanged(tiny: Story, st
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.integers(min_value=10**20) | st.floats()
-    | st.text(max_size=20) | st.sampled_from(["", "hall", "key", "\x1b]52;c;aGk=\x07", "\u202e", "2026-01-01T00:00:00Z"]),
+    | st.text(max_size=20)
+    | st.sampled_from(["", "hall", "key", "\x1b]52;c;aGk=\x07", "\u202e", "2026-01-01T00:00:00Z"]),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=12)
 FIELDS = ["format", "game", "story", "slot", "kind", "sequence", "saved_at", "act_title", "scene_title", "state",
