@@ -23,6 +23,14 @@ if TYPE_CHECKING:
     from game.speedrun import Run
 
 
+BROWSER_BINDINGS = [
+    Binding("S", "app.quicksave", "Quicksave", tooltip="quicksave (F5 reloads the page in a browser)"),
+    Binding("L", "app.quickload", "Quickload", tooltip="quickload (F9 in a terminal)"),
+    Binding("r", "app.restart", "Restart", tooltip="restart from the beginning (ctrl+r reloads the page)"),
+]
+"""Added when the game is served (``daylights serve``): browsers keep F5 and ctrl+r for reloading the page."""
+
+
 class PlayScreen(Screen[None]):
     """Renders the session's current scene and sends choices to it."""
 
@@ -58,6 +66,14 @@ class PlayScreen(Screen[None]):
         self.highlight_first_open()
         self.set_interval(0.1 if self.timed_run is not None else 1.0, self.refresh_status)
         self.query_one("#choices").focus()
+        if self.app.is_web:
+            self.add_browser_keys()
+
+    def add_browser_keys(self) -> None:
+        """Served to a browser, bind the letters that stand in for the keys a browser keeps, and show them."""
+        for binding in BROWSER_BINDINGS:
+            self._bindings.key_to_bindings.setdefault(binding.key, []).append(binding)
+        self.refresh_bindings()
 
     def on_screen_resume(self) -> None:
         self.session.resume()

@@ -1,0 +1,96 @@
+"""textual-serve's server, fitted for Daylights: our page, one save folder per player, a clean stop.
+
+Needs the ``web`` extra (textual-serve, and through it aiohttp and jinja2); ``game.serve`` imports
+this module only when asked to serve.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import uuid
+from contextvars import ContextVar
+from pathlib import Path
+
+from aiohttp import web
+from textual_serve.server import Server
+
+from game.serve import game_command
+
+PAGE_FOLDER = Path(__file__).with_name("web")
+"""Our page template, ``app_index.html``; its script, style sheet and font are textual-serve's statics."""
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+PLAYER_ID = re.compile(r"[0-9a-f]{32}")
+
+_connection_command: ContextVar[str] = ContextVar("_connection_command", default="")
+"""The game command for the connection being handled. textual-serve reads ``Server.command`` inside
+its websocket handler and aiohttp runs each connection in its own task, so a context variable gives
+every connection its own command without copying textual-serve's handler."""
+
+
+class DaylightsServer(Server):
+    """Serves the game; each websocket connection is one player with a game process of its own."""
+
+    def __init__(self, scenes: Path, players: Path, host: str, port: int) -> None:
+        super().__init__(command="", host=host, port=port, title="Daylights", templates_path=PAGE_FOLDER)
+        self.scenes = scenes
+        self.players = players
+        """The folder holding one save folder per player id."""
+        self.playing: set[str] = set()
+        """Player ids with a game running: a second tab claiming one (a duplicated tab) gets a new id."""
+        self.connections: set[asyncio.Task[object]] = set()
+
+    @property
+    def command(self) -> str:
+        return _connection_command.get()
+
+    @command.setter
+    def command(self, value: str) -> None:
+        """textual-serve's server sets one command for every connection; ours is chosen per connection."""
+
+    async def _make_app(self) -> web.Application:
+        app = await super()._make_app()
+        app.router.add_get("/ws/{player}", self.handle_websocket)
+        return app
+
+    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+        """Start a game for the player the page names (``/ws/<id>``), saving in that player's folder."""
+        player = self.claim(request.match_info.get("player", ""))
+        token = _connection_command.set(game_command(self.scenes, self.players / player))
+        task = asyncio.current_task()
+        if task is not None:
+            self.connections.add(task)
+        try:
+            return await super().handle_websocket(request)
+        finally:
+            if task is not None:
+                self.connections.discard(task)
+            self.playing.discard(player)
+            _connection_command.reset(token)
+
+    def claim(self, wanted: str) -> str:
+        """The id for a new connection: the tab's own, unless it is malformed or already playing."""
+        player = wanted if PLAYER_ID.fullmatch(wanted) and wanted not in self.playing else uuid.uuid4().hex
+        self.playing.add(player)
+        return player
+
+    async def on_startup(self, app: web.Application) -> None:
+        print(f"Daylights is served at {self.public_url}/ : open it in a browser. Ctrl+C stops it.", flush=True)
+        if self.host not in LOOPBACK:
+            print(f"Listening on {self.host}: anyone who can reach this machine can play, with no password.",
+                  flush=True)
+        print(f"Each browser tab is its own player, saving in {self.players}/<player id>/", flush=True)
+
+    async def on_shutdown(self, app: web.Application) -> None:
+        """End every game on the way out: textual-serve then tells each game process to quit."""
+        for task in self.connections:
+            task.cancel()
+        if self.connections:
+            await asyncio.wait(self.connections, timeout=5)
+
+    def initialize_logging(self) -> None:
+        """textual-serve's log says why a game failed to start: keep it, in plain lines, without each request."""
+        logging.basicConfig(level=logging.INFO, format="%(message)s")
+        logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
