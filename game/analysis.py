@@ -10,7 +10,7 @@ key, since no rule reads them.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,7 +84,7 @@ class Live:
 
 def text_conditions(scene: Scene) -> list[Condition]:
     """Every condition in a scene's prose, choice texts and lock reasons."""
-    found = []
+    found: list[Condition] = []
     for text in scene_texts(scene):
         for choose in text.chooses():
             found.extend(branch.condition for branch in choose.branches)
@@ -247,7 +247,11 @@ def saturation(story: Story) -> tuple[dict[str, int], dict[str, int]]:
     return var_caps, visit_caps
 
 
-def state_key(state: State, live: dict[str, Live], caps: tuple[dict[str, int], dict[str, int]]) -> Hashable:
+StateKey = tuple[str, frozenset[str], tuple[int | bool, ...], tuple[int, ...], frozenset[str]]
+"""Scene, live items, live variables, live visit counts, live once-only choices taken."""
+
+
+def state_key(state: State, live: dict[str, Live], caps: tuple[dict[str, int], dict[str, int]]) -> StateKey:
     """The parts of ``state`` that can still change what happens."""
     names = live[state.scene]
     variables = state.variables
@@ -275,7 +279,7 @@ def _explore(story: Story, limit: int, start: State | None, thorough: bool) -> E
     live = live_names(story)
     caps = saturation(story)
     first = start if start is not None else engine.new_game(story)
-    seen: dict[Hashable, int] = {state_key(first, live, caps): 0}
+    seen: dict[StateKey, int] = {state_key(first, live, caps): 0}
     parents = [-1]
     via = [""]
     edges: list[list[int]] = [[]]

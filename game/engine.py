@@ -19,6 +19,7 @@ class Trail:
     """The choice ids taken so far, as a persistent list: appending is O(1) however long the game."""
 
     __slots__ = ("_hash", "_last", "_len", "_prev")
+    _hash: int
 
     def __init__(self, prev: Trail | None = None, last: str | None = None) -> None:
         self._prev = prev
@@ -55,10 +56,10 @@ class Trail:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Trail):
             return NotImplemented
+        if self._len != other._len or self._hash != other._hash:
+            return False
         a: Trail | None = self
         b: Trail | None = other
-        if a._len != b._len or a._hash != b._hash:
-            return False
         while a is not None and b is not None:
             if a is b:
                 return True

@@ -68,7 +68,7 @@ class Condition(msgspec.Struct, frozen=True, gc=False):
     test: Callable[[State], bool]
     loc: Loc
 
-    def reads(self) -> frozenset[str]:
+    def reads(self) -> frozenset[tuple[str, str]]:
         """Names of the items, variables and scenes this condition looks at."""
         from game.story.conditions import names_read
 
