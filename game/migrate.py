@@ -54,5 +54,9 @@ def bring_forward(story: Story, state: State, path: list[str] | None = None,
     if dropped:
         notes.append(f"No longer in the story: {', '.join(dropped)}.")
     visits = {s: n for s, n in state.visits.items() if s in story.scenes}
-    moved = msgspec.structs.replace(state, variables=Map(variables), visits=Map(visits), path=Trail.of(choices))
+    used = frozenset(key for key in state.used
+                     if (scene := story.scenes.get(key.partition(".")[0])) is not None
+                     and scene.choice(key.partition(".")[2]) is not None)
+    moved = msgspec.structs.replace(state, variables=Map(variables), visits=Map(visits), path=Trail.of(choices),
+                                    used=used)
     return moved, tuple(notes)
