@@ -15,3 +15,11 @@ def test_ruff_finds_nothing() -> None:
     assert ruff, "ruff is part of the test extras"
     result = subprocess.run([ruff, "check", "game", "tests", "benchmarks"], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stdout
+
+
+def test_mypy_strict_finds_nothing_in_the_game() -> None:
+    """Types are checked strictly: mypy would have caught the unawaited coroutines that once
+    shipped as dead buttons."""
+    result = subprocess.run([sys.executable, "-m", "mypy", "--strict", "game"], capture_output=True, text=True,
+                            cwd=ROOT, timeout=600)
+    assert result.returncode == 0, result.stdout[-5000:]
