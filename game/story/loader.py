@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -19,6 +19,7 @@ import yaml
 from game.gcpause import paused_gc
 from game.story import conditions
 from game.story import text as texts
+from game.story.files import story_files
 from game.story.model import (
     NO_EFFECTS,
     Act,
@@ -38,8 +39,8 @@ from game.story.model import (
     Value,
     Variable,
 )
-from game.story.problems import Loc, Problem, StoryError, did_you_mean, file_loc
-from game.story.yamlfile import BOOL, INT, STR, YamlFile, read_yaml_file, scalar_value
+from game.story.problems import Loc, Problem, StoryError, did_you_mean
+from game.story.yamlfile import BOOL, INT, NULL, STR, YamlFile, read_yaml_file, scalar_value
 
 STORY_FILE = "story.yaml"
 ENDING_KINDS = ("canonical", "alternate", "death", "failure")
@@ -175,32 +176,9 @@ class _Loader:
                            f"{did_you_mean(scene_id, self.known)}")
 
     def find_files(self) -> tuple[Path, list[Path]] | None:
-        root = self.root
-        if not root.is_dir():
-            what = "does not exist" if not root.exists() else "is not a folder"
-            self.error(file_loc(root), f"story folder {what}")
-            return None
-        story_file = root / STORY_FILE
-        if not story_file.is_file():
-            self.error(file_loc(story_file), f"no {STORY_FILE} in this folder; a story starts with "
-                       "one (see docs/AUTHORING.md)")
-            return None
-        inside = root.resolve()
-        act_files = []
-        for path in sorted(root.iterdir()):
-            if path.suffix == ".yml":
-                self.warn(file_loc(path), "ignored: scene files must end in .yaml")
-            if path.suffix != ".yaml" or path.name == STORY_FILE:
-                continue
-            if not path.resolve().is_relative_to(inside):
-                self.error(file_loc(path), "symbolic link points outside the story folder; refused")
-            elif path.is_file():
-                act_files.append(path)
-        for path in (story_file,):
-            if not path.resolve().is_relative_to(inside):
-                self.error(file_loc(path), "symbolic link points outside the story folder; refused")
-                return None
-        return story_file, act_files
+        listing = story_files(self.root)
+        self.problems.extend(listing.problems)
+        return None if listing.story_file is None else (listing.story_file, listing.act_files)
 
     # -- node helpers --------------------------------------------------------------------------
     def mapping(self, f: YamlFile, node: yaml.Node, what: str) -> Pairs | None:
@@ -220,23 +198,25 @@ class _Loader:
                 self.error(f.loc(node), f"{what} is missing '{name}'")
 
     def text(self, f: YamlFile, node: yaml.Node, what: str) -> str | None:
-        if not isinstance(node, yaml.ScalarNode) or node.tag not in (STR, INT, "tag:yaml.org,2002:float"):
+        """Any scalar, as written: ``title: 1984`` is "1984" and ``No`` is "No", as an editor shows them."""
+        if not isinstance(node, yaml.ScalarNode):
             self.error(f.loc(node), f"{what} must be text, not {_kind(node)}")
             return None
-        value = node.value.strip()
-        if not value:
+        raw: str = node.value
+        value = raw.strip()
+        if not value or node.tag == NULL:
             self.error(f.loc(node), f"{what} is empty")
             return None
-        return node.value.rstrip("\n") if "\n" in node.value else value
+        return raw.rstrip("\n") if "\n" in raw else value
 
     def ident(self, f: YamlFile, node: yaml.Node, what: str) -> str | None:
         if not isinstance(node, yaml.ScalarNode) or node.tag not in (STR, INT, BOOL):
             self.error(f.loc(node), f"{what} must be a name, not {_kind(node)}")
             return None
-        value = node.value
+        value: str = node.value
         if not _IDENT.match(value) or value in conditions.KEYWORDS:
             why = "is a reserved word" if value in conditions.KEYWORDS else \
-                "must start with a letter and use only letters, digits and _"
+                "must start with a letter or _ and use only letters, digits and _"
             self.error(f.loc(node), f"{what} '{value}' {why}")
             return None
         return value
@@ -278,26 +258,27 @@ class _Loader:
             d.start_node = pairs["start"][1]
             d.start = self.ident(f, d.start_node, "start scene") or ""
         if "acts" in pairs:
-            for name, key, value in self.declared(f, pairs["acts"][1], "acts", "act"):
+            for name, name_node, value in self.declared(f, pairs["acts"][1], "acts", "act"):
                 title = self.text(f, value, f"title of act '{name}'")
                 if title is not None:
-                    d.acts[name] = Act(name, title, f.loc(key))
+                    d.acts[name] = Act(name, title, f.loc(name_node))
         if "items" in pairs:
-            for name, key, value in self.declared(f, pairs["items"][1], "items", "item"):
-                self.item(f, name, key, value)
+            for name, name_node, value in self.declared(f, pairs["items"][1], "items", "item"):
+                self.item(f, name, name_node, value)
         if "variables" in pairs:
-            for name, key, value in self.declared(f, pairs["variables"][1], "variables", "variable"):
-                self.variable(f, name, key, value)
+            for name, name_node, value in self.declared(f, pairs["variables"][1], "variables", "variable"):
+                self.variable(f, name, name_node, value)
         if "beats" in pairs:
-            for name, key, value in self.declared(f, pairs["beats"][1], "beats", "beat"):
-                self.beat(f, name, key, value)
+            for name, name_node, value in self.declared(f, pairs["beats"][1], "beats", "beat"):
+                self.beat(f, name, name_node, value)
 
-    def declared(self, f: YamlFile, node: yaml.Node, section: str, what: str):
+    def declared(self, f: YamlFile, node: yaml.Node, section: str,
+                 what: str) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
         """The (name, key node, value node) entries of a declaration section."""
         pairs = self.mapping(f, node, f"'{section}'")
         if pairs is None:
             return
-        taken = {**self.decl.items, **self.decl.variables}
+        taken: dict[str, Item | Variable] = {**self.decl.items, **self.decl.variables}
         for name, (key, value) in pairs.items():
             if self.ident(f, key, f"{what} id") is None:
                 continue
@@ -362,7 +343,7 @@ class _Loader:
     def beat(self, f: YamlFile, name: str, key: yaml.Node, value: yaml.Node) -> None:
         if isinstance(value, yaml.ScalarNode):
             title = self.text(f, value, f"title of beat '{name}'")
-            canonical = False
+            canonical: bool | None = False
         else:
             pairs = self.mapping(f, value, f"beat '{name}'")
             if pairs is None:
@@ -395,12 +376,20 @@ class _Loader:
         if pairs is None:
             self.incomplete = True
             return
+        # A scene pushed out to column 0 is still read as a scene: one error that says so, not one
+        # for the unknown key and another for every choice that leads to it.
+        strays = {name: pairs.pop(name) for name in list(pairs) if name not in ACT_FILE_KEYS
+                  and isinstance(pairs[name][1], yaml.MappingNode)
+                  and any(k.value in ("title", "text", "choices") for k, _ in pairs[name][1].value)}
+        for name, (key, _) in strays.items():
+            self.error(f.loc(key), f"scene '{name}' is outside 'scenes:' (it starts at column "
+                       f"{key.start_mark.column + 1}); indent it under 'scenes:' like the scenes above it")
         self.keys(f, pairs, f.root, ACT_FILE_KEYS, ACT_FILE_KEYS, "an act file")
         act = self.act_ref(f, pairs["act"][1]) if "act" in pairs else None
         if "scenes" not in pairs:
             return
         scenes = self.mapping(f, pairs["scenes"][1], "'scenes'")
-        for sid, (key, value) in (scenes or {}).items():
+        for sid, (key, value) in {**(scenes or {}), **strays}.items():
             if self.ident(f, key, "scene id") is None:
                 continue
             if sid in self.known:
@@ -460,7 +449,8 @@ class _Loader:
                         continue
                     seen[choice.id] = choice
                     choices.append(choice)
-                self.same_outcome(choices, what)
+                if not any(p.is_error for p in self.problems[before:]):
+                    self.same_outcome(choices, what)  # a broken effect would make false twins
         if "ending" in body and choices:
             self.error(f.loc(body["choices"][0]), f"{what} is an ending, so it cannot have choices")
         if "ending" not in body and "choices" not in body:
@@ -477,8 +467,10 @@ class _Loader:
                      risky, special)
 
     def same_outcome(self, choices: list[Choice], what: str) -> None:
-        outcomes: dict[tuple, Choice] = {}
+        outcomes: dict[tuple[str, Effects], Choice] = {}
         for choice in choices:
+            if choice.fallback:
+                continue  # shown only when the others are closed: the same outcome is its point
             outcome = (choice.target, choice.effects)
             if outcome in outcomes:
                 self.warn(choice.loc, f"choice '{choice.id}' in {what} leads to the same scene with the same "
@@ -594,7 +586,7 @@ class _Loader:
 
     def compiled(self, f: YamlFile, node: yaml.ScalarNode, what: str, here: str | None) -> Text | None:
         raw = node.value
-        if not raw.strip():
+        if not raw.strip() or node.tag == NULL:
             self.error(f.loc(node), f"{what} is empty")
             return None
         value = raw.rstrip("\n") if "\n" in raw else raw.strip()
@@ -743,7 +735,9 @@ class _Loader:
                 if not isinstance(value, yaml.ScalarNode) or value.tag != INT:
                     self.error(f.loc(value), f"'add' needs a whole number for '{name}', not {_kind(value)}")
                     continue
-                adds.append((name, int(scalar_value(value))))  # type: ignore[arg-type]
+                number = scalar_value(value)
+                assert isinstance(number, int)
+                adds.append((name, number))
         self.changed.update(name for name, _ in settings)
         self.changed.update(name for name, _ in adds)
         variables = self.decl.variables
@@ -753,14 +747,14 @@ class _Loader:
         return Effects(tuple(give), tuple(take), tuple(settings), tuple(adds), bounds)
 
     def item_names(self, f: YamlFile, pairs: Pairs, verb: str) -> list[str]:
-        found = []
+        found: list[str] = []
         if verb not in pairs:
             return found
         for name, node in self.names(f, pairs[verb][1], "item"):
             if name in self.decl.items:
                 found.append(name)
             elif name in self.decl.variables:
-                self.error(f.loc(node), f"cannot {verb} '{name}': it is a {self.decl.variables[name].kind}, "
+                self.error(f.loc(node), f"cannot {verb} '{name}': it is {_a(self.decl.variables[name].kind)}, "
                            f"not an item; use 'set' or 'add'")
             else:
                 self.error(f.loc(node), f"unknown item '{name}'{did_you_mean(name, self.decl.items)}; "
@@ -780,7 +774,7 @@ class _Loader:
                 continue
             wanted = BOOL if isinstance(var.default, bool) else INT
             if not isinstance(value, yaml.ScalarNode) or value.tag != wanted:
-                self.error(f.loc(value), f"'{name}' is a {var.kind}; set it to "
+                self.error(f.loc(value), f"'{name}' is {_a(var.kind)}; set it to "
                            f"{'true or false' if wanted == BOOL else 'a whole number'}, not {_kind(value)}")
                 continue
             number = scalar_value(value)
@@ -842,6 +836,11 @@ def _shows(text: Text) -> list[Show]:
             if part.otherwise is not None:
                 found.extend(_shows(part.otherwise))
     return found
+
+
+def _a(noun: str) -> str:
+    """``noun`` with its indefinite article: 'a flag', 'an integer'."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
 def _kind(node: yaml.Node) -> str:
