@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
+import shlex
 from pathlib import Path
 
-from tests.conftest import TINY_ACT, run_cli, write_story
+import pytest
+
+from game.plainwatch import WatchedPlainGame
+from game.story import load_story
+from tests.conftest import TINY_ACT, TINY_STORY, run_cli, write_story
 
 
 def test_check_exits_0_on_the_bundled_story() -> None:
@@ -107,7 +114,7 @@ def test_plain_save_list_and_load_by_name(tmp_path: Path) -> None:
     env = saves_env(tmp_path / "saves")
     first = run_cli("play", "--plain", "--scenes", story, input="1\nsave my slot\nsaves\nquit\n", env=env)
     assert "Saved 'my slot'." in first.stdout
-    assert "my slot              Act One — Hall, 1 moves" in first.stdout
+    assert "my slot              Act One — Hall, 1 move," in first.stdout
     second = run_cli("play", "--plain", "--scenes", story, input="load my slot\ni\nsave ../escape\nquit\n", env=env)
     assert "Loaded 'my slot'." in second.stdout and "Brass key" in second.stdout
     assert "Cannot save: a save name cannot contain '/'" in second.stdout
@@ -131,4 +138,178 @@ def test_reaching_an_ending_is_recorded(tmp_path: Path) -> None:
     env = saves_env(tmp_path / "saves")
     result = run_cli("play", "--plain", "--scenes", story, input="1\n2\n", env=env)
     assert "(A new ending: 1 of 2 found.)" in result.stdout
-    assert "cellar" in (tmp_path / "saves" / "endings.json").read_text()
+    assert "cellar" in (tmp_path / "saves" / "tiny" / "endings.json").read_text()
+
+
+def test_check_counts_in_the_singular_and_plural(tmp_path: Path) -> None:
+    story = TINY_STORY.replace("  trust: 0\n", "  trust: 0\n  idle: 1\n")
+    result = run_cli("check", str(write_story(tmp_path / "s", story=story)))
+    assert result.stdout.splitlines()[-1] == "Tiny: 3 scenes, 2 endings; 0 errors, 1 warning"
+    act = TINY_ACT.replace("goto: win", "goto: x")
+    broken = run_cli("check", str(write_story(tmp_path / "b", story=story, acts={"one.yaml": act})))
+    assert broken.stdout.splitlines()[-1] == "1 error, 0 warnings"
+
+
+@pytest.mark.parametrize("command", [["check"], ["stats"], ["graph"], ["route", "--to", "win"], ["speedrun"],
+                                     ["test", "--random", "3"], ["walk"]])
+def test_every_command_takes_the_story_folder_as_dir_or_scenes(tmp_path: Path, command: list[str]) -> None:
+    folder = write_story(tmp_path / "s")
+    (folder / "walkthroughs").mkdir()
+    (folder / "walkthroughs" / "canonical.yaml").write_text("choices: [take_key, flatter, flatter, secret]\n")
+    by_dir = run_cli(*command, str(folder), cwd=tmp_path)
+    by_option = run_cli(*command, "--scenes", str(folder), cwd=tmp_path)
+    assert by_dir.returncode == 0, by_dir.stdout + by_dir.stderr
+    untimed = [re.sub(r"\d+\.\d+", "T", r.stdout) for r in (by_dir, by_option)]  # speedrun times differ
+    assert untimed[0] == untimed[1] and by_option.returncode == 0
+
+
+def test_a_story_folder_alone_plays_it(tmp_path: Path) -> None:
+    result = run_cli(str(write_story(tmp_path / "s")), "--plain", input="quit\n")
+    assert result.returncode == 0 and "== Act One — Hall ==" in result.stdout
+
+
+def test_two_different_story_folders_are_a_usage_error(tmp_path: Path) -> None:
+    one, two = write_story(tmp_path / "one"), write_story(tmp_path / "two")
+    result = run_cli("stats", str(one), "--scenes", str(two))
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"daylights: two story folders given ({one} and {two}); name one"
+
+
+def test_help_presents_the_story_it_is_about(tmp_path: Path) -> None:
+    folder = write_story(tmp_path / "s", story=TINY_STORY_PRESENTED)
+    result = run_cli("--scenes", str(folder), "--help")
+    assert result.returncode == 0
+    assert "Tiny: A hall and a cellar, by Ada. A butler keeps a secret." in " ".join(result.stdout.split())
+
+
+TINY_STORY_PRESENTED = TINY_STORY.replace(
+    "title: Tiny\n", "title: Tiny\nsubtitle: A hall and a cellar\nauthor: Ada\nblurb: A butler keeps a secret.\n")
+
+
+def test_walk_finds_the_story_of_a_walkthrough_in_its_walkthroughs_folder(tmp_path: Path) -> None:
+    folder = write_story(tmp_path / "s")
+    (folder / "walkthroughs").mkdir()
+    path = folder / "walkthroughs" / "to_the_cellar.yaml"
+    path.write_text("ending: cellar\nchoices: [take_key, cellar]\n")
+    result = run_cli("walk", str(path), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Ending: Eaten by a grue (death) in 2 moves" in result.stdout
+
+
+def test_walk_of_a_story_folder_walks_its_canonical_walkthrough(tmp_path: Path) -> None:
+    folder = write_story(tmp_path / "s")
+    (folder / "walkthroughs").mkdir()
+    (folder / "walkthroughs" / "canonical.yaml").write_text("choices: [take_key, cellar]\n")
+    result = run_cli("walk", str(folder))
+    assert result.returncode == 0 and "in 2 moves" in result.stdout
+
+
+SOFTLOCKING_ACT = TINY_ACT.replace("""      - id: flatter
+        text: Flatter the butler
+        goto: hall
+        do: {add: {trust: 1}}
+""", """      - id: flatter
+        text: Flatter the butler
+        goto: pantry
+        do: {add: {trust: 1}}
+""") + """  pantry:
+    title: Pantry
+    text: A locked pantry.
+    choices:
+      - {id: leave, text: Leave, goto: hall, if: has key}
+"""
+
+
+def test_random_test_groups_the_same_failure_into_one_file_and_one_line(tmp_path: Path) -> None:
+    folder = write_story(tmp_path / "my story", acts={"one.yaml": SOFTLOCKING_ACT})
+    result = run_cli("test", str(folder), "--random", "40", "--seed", "2", cwd=tmp_path)
+    assert result.returncode == 1
+    failed = [line for line in result.stdout.splitlines() if line.startswith("FAILED")]
+    assert len(failed) == 1
+    assert failed[0].startswith("FAILED softlock: no open choice in scene 'pantry' (")
+    assert len(list((tmp_path / "daylights-failures").glob("*.yaml"))) == 1
+
+
+def test_random_test_replay_hint_is_a_command_that_works_when_pasted(tmp_path: Path) -> None:
+    folder = write_story(tmp_path / "my story", acts={"one.yaml": SOFTLOCKING_ACT})
+    result = run_cli("test", "--scenes", str(folder), "--random", "10", "--out", str(tmp_path / "out dir"),
+                     cwd=tmp_path)
+    hint = result.stdout.split("replay with: ")[1].splitlines()[0]
+    words = shlex.split(hint)
+    assert words[:2] == ["daylights", "walk"] and "--scenes" in words
+    replay = run_cli(*words[1:], cwd=tmp_path)
+    assert replay.returncode == 1
+    assert "the walkthrough ends in scene 'pantry', which is not an ending" in replay.stderr
+
+
+def test_random_test_json_counts_each_failure(tmp_path: Path) -> None:
+    folder = write_story(tmp_path / "s", acts={"one.yaml": SOFTLOCKING_ACT})
+    result = run_cli("test", str(folder), "--random", "40", "--json", "--out", str(tmp_path / "f"))
+    [failure] = json.loads(result.stdout)["failures"]
+    assert failure["kind"] == "softlock" and failure["scene"] == "pantry" and failure["count"] > 1
+    assert failure["replay"].startswith("daylights walk ")
+
+
+class EditingInput(io.StringIO):
+    """Standard input for plain mode that edits the story before the player's second command."""
+
+    def __init__(self, text: str, edit: object) -> None:
+        super().__init__(text)
+        self.edit = edit
+        self.lines = 0
+
+    def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
+        self.lines += 1
+        if self.lines == 2:
+            self.edit()  # type: ignore[operator]
+        return super().readline()
+
+
+def test_plain_watch_reloads_the_story_between_commands_keeping_the_place(tmp_path: Path) -> None:
+    folder = write_story(tmp_path / "s")
+    act = folder / "one.yaml"
+
+    def edit() -> None:
+        act.write_text(TINY_ACT.replace("You stand in a hall.", "You stand in a long, cold hall."))
+
+    out = io.StringIO()
+    game = WatchedPlainGame(folder, load_story(folder), EditingInput("1\nlook\n", edit), out)
+    game.run()
+    shown = out.getvalue()
+    assert "(Story reloaded.)" in shown
+    assert shown.count("You stand in a long, cold hall.") == 2  # once on reload, once for 'look'
+    assert list(game.session.state.path) == ["take_key"]
+
+
+def test_plain_watch_does_not_take_a_number_typed_before_a_reload(tmp_path: Path) -> None:
+    folder = write_story(tmp_path / "s")
+    act = folder / "one.yaml"
+
+    def edit() -> None:
+        act.write_text(TINY_ACT.replace("You stand in a hall.", "A hall, repainted."))
+
+    out = io.StringIO()
+    game = WatchedPlainGame(folder, load_story(folder), EditingInput("1\n2\n", edit), out)
+    game.run()
+    assert "(The scene may have changed; choose again.)" in out.getvalue()
+    assert list(game.session.state.path) == ["take_key"]
+
+
+def test_plain_watch_keeps_the_previous_story_when_the_edit_does_not_load(tmp_path: Path) -> None:
+    folder = write_story(tmp_path / "s")
+    act = folder / "one.yaml"
+
+    def edit() -> None:
+        act.write_text(TINY_ACT.replace("goto: win", "goto: nowhere"))
+
+    out = io.StringIO()
+    game = WatchedPlainGame(folder, load_story(folder), EditingInput("1\nlook\n", edit), out)
+    game.run()
+    shown = out.getvalue()
+    assert "(The edited story does not load; still playing the previous version.)" in shown
+    assert "goes to scene 'nowhere'" in shown
+
+
+def test_plain_watch_is_accepted_on_the_command_line(tmp_path: Path) -> None:
+    result = run_cli("play", str(write_story(tmp_path / "s")), "--plain", "--watch", input="1\nquit\n")
+    assert result.returncode == 0 and "You leave the story here." in result.stdout
