@@ -114,6 +114,7 @@ class _Loader:
         self.changed: set[str] = set()
         self.sources: dict[str, str] = {}
         self._text_names: texts.TextNames | None = None
+        self._condition_names: conditions.Names | None = None
         self.incomplete = False
         """True when a file could not be read: references into it would be false alarms."""
 
@@ -558,6 +559,13 @@ class _Loader:
         start, line = node.start_mark.index, node.start_mark.line + 1
         end, style = node.end_mark.index, getattr(node, "style", None)
         value = node.value if isinstance(node, yaml.ScalarNode) else ""
+        if start + len(value) == end and style is None and "\n" not in value:
+            column = node.start_mark.column + 1  # a plain one-line scalar: offsets are columns
+
+            def along(offset: int) -> Loc:
+                return Loc(f.path, line, column + offset)
+
+            return along
 
         def locate(offset: int) -> Loc:
             return texts.scalar_locator(self.source_of(f), start, end, style, value, f.path, line)(offset)
@@ -709,7 +717,11 @@ class _Loader:
         return None
 
     def names_for_conditions(self) -> conditions.Names:
-        return conditions.Names(self.decl.items, {k: v.default for k, v in self.decl.variables.items()}, None)
+        """The declarations conditions may name (built once: story.yaml is read before any scene)."""
+        if self._condition_names is None:
+            self._condition_names = conditions.Names(
+                self.decl.items, {k: v.default for k, v in self.decl.variables.items()}, None)
+        return self._condition_names
 
     def effects(self, f: YamlFile, node: yaml.Node, what: str) -> Effects:
         pairs = self.mapping(f, node, what)
