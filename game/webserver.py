@@ -7,6 +7,7 @@ this module only when asked to serve.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import uuid
@@ -23,6 +24,8 @@ PAGE_FOLDER = Path(__file__).with_name("web")
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 PLAYER_ID = re.compile(r"[0-9a-f]{32}")
+RELOAD_GRACE = 3.0
+"""Seconds a connection waits for its player's previous game to end before taking a new id."""
 
 _connection_command: ContextVar[str] = ContextVar("_connection_command", default="")
 """The game command for the connection being handled. textual-serve reads ``Server.command`` inside
@@ -38,8 +41,8 @@ class DaylightsServer(Server):
         self.scenes = scenes
         self.players = players
         """The folder holding one save folder per player id."""
-        self.playing: set[str] = set()
-        """Player ids with a game running: a second tab claiming one (a duplicated tab) gets a new id."""
+        self.playing: dict[str, asyncio.Event] = {}
+        """Player ids with a game running, each with the event set when that game has ended."""
         self.connections: set[asyncio.Task[object]] = set()
 
     @property
@@ -57,7 +60,7 @@ class DaylightsServer(Server):
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         """Start a game for the player the page names (``/ws/<id>``), saving in that player's folder."""
-        player = self.claim(request.match_info.get("player", ""))
+        player = await self.claim(request.match_info.get("player", ""))
         token = _connection_command.set(game_command(self.scenes, self.players / player))
         task = asyncio.current_task()
         if task is not None:
@@ -67,13 +70,25 @@ class DaylightsServer(Server):
         finally:
             if task is not None:
                 self.connections.discard(task)
-            self.playing.discard(player)
+            self.playing.pop(player).set()
             _connection_command.reset(token)
 
-    def claim(self, wanted: str) -> str:
-        """The id for a new connection: the tab's own, unless it is malformed or already playing."""
-        player = wanted if PLAYER_ID.fullmatch(wanted) and wanted not in self.playing else uuid.uuid4().hex
-        self.playing.add(player)
+    async def claim(self, wanted: str) -> str:
+        """The id for a new connection: the tab's own, unless it is malformed or still playing elsewhere.
+
+        A reloaded page connects again while its previous game may still be closing, so a busy id is
+        waited for a moment; a duplicated tab, whose first copy plays on, then gets an id of its own.
+        """
+        if PLAYER_ID.fullmatch(wanted):
+            previous = self.playing.get(wanted)
+            if previous is not None:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(previous.wait(), RELOAD_GRACE)
+            if wanted not in self.playing:
+                self.playing[wanted] = asyncio.Event()
+                return wanted
+        player = uuid.uuid4().hex
+        self.playing[player] = asyncio.Event()
         return player
 
     async def on_startup(self, app: web.Application) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import socket
@@ -60,6 +61,11 @@ class Player:
             elif message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
                 raise AssertionError(f"the game closed before showing {words!r}:\n{self.screen.text}")
 
+    async def read_until_closed(self) -> None:
+        async for message in self.websocket:
+            if message.type == aiohttp.WSMsgType.BINARY:
+                self.screen.feed(message.data)
+
     async def press(self, keys: str) -> None:
         await self.websocket.send_str(json.dumps(["stdin", keys]))
 
@@ -116,6 +122,8 @@ async def test_two_connections_for_one_player_save_in_separate_folders(story: Pa
             wait_until(lambda: len(list(server.players.glob("*/**/autosave-1*"))) == 2, 15, "two autosaves")
             folders = sorted(p.name for p in server.players.iterdir())
             assert len(folders) == 2 and same_player in folders
+            for player in (first, second):
+                await player.websocket.close()
 
 
 async def test_reconnecting_player_continues_from_its_own_autosave(story: Path, tmp_path: Path) -> None:
@@ -135,6 +143,7 @@ async def test_reconnecting_player_continues_from_its_own_autosave(story: Path, 
             await again.wait_for("Continue")
             await again.press("\r")
             await again.wait_for("the night train to Vienna is boarding")
+            await again.websocket.close()
 
 
 async def test_stopping_the_server_ends_every_game_it_started(story: Path, tmp_path: Path) -> None:
@@ -144,9 +153,11 @@ async def test_stopping_the_server_ends_every_game_it_started(story: Path, tmp_p
             player = await connect(session, server.port, uuid.uuid4().hex)
             await player.wait_for("New game")
             assert game_processes(str(saves))
+            page = asyncio.create_task(player.read_until_closed())  # a page answers the server's goodbye
             started = time.monotonic()
-            assert stop(server.process) == 0, server.output()
-            assert time.monotonic() - started < 15
+            assert await asyncio.to_thread(stop, server.process) == 0, server.output()
+            assert time.monotonic() - started < 5
+            await asyncio.wait_for(page, 5)
     wait_until(lambda: not game_processes(str(saves)), 10, "the game processes to end")
 
 
