@@ -507,11 +507,12 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _play_tui(args: argparse.Namespace) -> int:
-    from game.tui.app import DaylightsApp
+    from game.tui.app import DaylightsApp, StartMode
 
-    start = "new" if args.new else "continue" if args.resume else f"load:{args.load}" if args.load else \
+    start: StartMode | None = "new" if args.new else "continue" if args.resume else \
         "speedrun" if args.speedrun else None
-    app = DaylightsApp(_scenes(args), SaveStore(saves_folder(args.saves)), start=start, watch=args.watch)
+    app = DaylightsApp(_scenes(args), SaveStore(saves_folder(args.saves)), start=start, load=args.load or None,
+                       watch=args.watch)
     app.run()
     return 0
 

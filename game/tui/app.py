@@ -1,4 +1,10 @@
-"""The Daylights Textual application: screens, keys and the command palette around a Session."""
+"""The Daylights Textual application: it holds the Session and the screens only render it.
+
+Attributes down, messages up: the app builds each screen with what it shows (the session, the
+speedrun, the menu entries) and tells it when that changed; screens post typed messages (a menu
+entry chosen, a choice taken) and never call back into the app. Every key is a binding whose
+action lives here or on its screen, so keys, the key bar, the help and the palette agree.
+"""
 
 from __future__ import annotations
 
@@ -7,28 +13,39 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Literal, TextIO
 
-from textual import events
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from game.engine import State
 from game.gcpause import start_up_done
-from game.saves import SaveError, SaveInfo, SaveStore
+from game.reload import reload_story
+from game.saves import AutosaveWriter, SaveError, SaveInfo, SaveStore
 from game.session import Session
 from game.story import Story, StoryError, load_story
+from game.tui.dialogs import ConfirmScreen, NameScreen
+from game.tui.help import HelpScreen, key_help
 from game.tui.play import PlayScreen
-from game.tui.screens import EndingScreen, EndingsScreen, JournalScreen, TitleScreen
+from game.tui.prose import scene_paragraphs
+from game.tui.safe import clean
+from game.tui.screens import EndingScreen, EndingsScreen, JournalScreen, MenuEntry, TitleScreen
+from game.tui.settings import DEFAULT_THEME, Settings, read_settings, settings_path, write_settings
 from game.tui.theme import DAYLIGHTS_THEME
 
 if TYPE_CHECKING:
     from game.speedrun import Run
+    from game.tui.saves_screen import SavesChoice
 from game.watch import StoryWatcher
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
-RUN_FORBIDS = {"undo", "load", "quickload", "save", "quicksave"}
+StartMode = Literal["new", "continue", "speedrun"]
+RUN_FORBIDS = frozenset({"undo", "load", "quickload", "save", "quicksave"})
+"""Actions switched off in a speedrun: the run must be played straight."""
+UNSAVED = "Your moves since you last saved are kept only in the rotating autosaves; your named saves stay."
 
 
 class TooSmallScreen(ModalScreen[None]):
@@ -44,22 +61,26 @@ class TooSmallScreen(ModalScreen[None]):
 
 
 class DaylightsApp(App[None]):
-    """Owns the session and the screens; the screens render it and call back here."""
+    """Owns the session, the saves and the story; shows them through the screens."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "Daylights"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True,
+                        tooltip="quit (every move is already autosaved)")]
 
     def __init__(self, scenes: Path, store: SaveStore, story: Story | None = None,
-                 problem: str | None = None, start: str | None = None,
-                 clock: Callable[[], float] = time.monotonic, watch: bool = False) -> None:
-        # ``start`` may also be 'speedrun' to begin a timed run at once.
-        """``start``: None for the title screen, 'new', 'continue', or 'load:NAME'.
+                 problem: str | None = None, start: StartMode | None = None, load: str | None = None,
+                 clock: Callable[[], float] = time.monotonic, watch: bool = False,
+                 settings: Path | None = None) -> None:
+        """``start`` opens a game at once ('new', 'continue', 'speedrun'), ``load`` a named save.
 
         ``clock`` drives play time; tests pass a frozen one so that screenshots are stable.
-        ``watch`` reloads the story whenever its files change (for writers).
+        ``watch`` reloads the story whenever its files change (for writers). ``settings`` is the
+        settings file (default: the user's config folder).
         """
         super().__init__()
+        self.settings_file = settings if settings is not None else settings_path()
+        self.settings = read_settings(self.settings_file)
         # The theme is chosen before the stylesheet is first parsed: setting it later parses every rule
         # again. Like Textual's default theme, ours is dark, so the dark-mode class and colour filter
         # that App set up stay right; only the stylesheet's variables need the new colours.
@@ -75,7 +96,10 @@ class DaylightsApp(App[None]):
         self.story = story
         self.problem = problem
         self.start = start
+        self.load_on_start = load
         self.session: Session | None = None
+        self.writer = AutosaveWriter(store)
+        """Autosaves are written on its thread, so a key press never waits for the disk."""
         self._too_small: TooSmallScreen | None = None
         self._started = False
         """Set once the first screens are up; the size guard must go on top of them."""
@@ -84,17 +108,13 @@ class DaylightsApp(App[None]):
     def on_mount(self) -> None:
         if self.story is None and self.problem is None:
             self.reload_story()
-        if self.story is None or not self.start:
+        if self.settings.theme != DEFAULT_THEME and self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        self.theme_changed_signal.subscribe(self, self.remember_theme)
+        if self.story is not None:
+            self.open_start()
+        if len(self.screen_stack) <= 1:
             self.show_title()
-        if self.story is not None and self.start:
-            if self.start == "new":
-                self.action_new_game()
-            elif self.start == "speedrun":
-                self.action_speedrun()
-            elif self.start == "continue":
-                self.action_continue_game()
-            elif self.start.startswith("load:"):
-                self.load_slot(self.start.removeprefix("load:"))
         self._started = True
         self.call_after_refresh(start_up_done)
         self.check_size(self.size.width, self.size.height)
@@ -102,6 +122,21 @@ class DaylightsApp(App[None]):
             self.set_interval(0.5, self.poll_story)
         if not self.is_headless:
             self.set_interval(1.0, self.quit_if_terminal_gone)
+
+    def open_start(self) -> None:
+        """Open the game the command line asked for; one that cannot open leaves a note on the title."""
+        if self.start == "new":
+            self.new_game()
+        elif self.start == "speedrun":
+            self.start_speedrun()
+        elif self.start == "continue":
+            self.continue_game()
+        elif self.load_on_start is not None:
+            self.load_slot(self.load_on_start)
+
+    def on_unmount(self) -> None:
+        """Every autosave still queued reaches the disk before the game leaves."""
+        self.writer.flush(timeout=5)
 
     def quit_if_terminal_gone(self) -> None:
         """Leave when the terminal has hung up, as when an SSH session drops without a SIGHUP.
@@ -112,6 +147,20 @@ class DaylightsApp(App[None]):
         if terminal_hung_up(sys.__stdin__):
             self.exit(return_code=1)
 
+    def remember_theme(self, theme: object) -> None:
+        """Keep the theme the player picked for the next start; a failed write is only a notice."""
+        if self.theme == self.settings.theme:
+            return
+        self.settings = Settings(theme=self.theme)
+        problem = write_settings(self.settings_file, self.settings)
+        if problem is not None:
+            self.say(f"The theme will not be remembered: {problem}", severity="warning")
+
+    def say(self, message: str, title: str = "",
+            severity: Literal["information", "warning", "error"] = "information", timeout: float = 5) -> None:
+        """A notification whose text is shown as written (a save name or an error may hold brackets)."""
+        self.notify(clean(message), title=clean(title), severity=severity, timeout=timeout, markup=False)
+
     # -- live reload ---------------------------------------------------------------------------
     def poll_story(self) -> None:
         if self.watcher is not None and self.watcher.changed():
@@ -119,30 +168,18 @@ class DaylightsApp(App[None]):
 
     def live_reload(self) -> None:
         """Load the edited story; keep the player where they are; keep the old story on failure."""
-        try:
-            story = load_story(self.scenes)
-        except StoryError as exc:
-            errors = [str(p) for p in exc.problems if p.is_error]
-            more = f"\n(and {len(errors) - 3} more)" if len(errors) > 3 else ""
-            self.notify("\n".join(errors[:3]) + more, title="The edited story does not load; still playing "
-                        "the previous version", severity="error", timeout=15)
+        result = reload_story(self.scenes, self.session.state if self.session is not None else None)
+        if result.story is None:
+            self.say("\n".join(result.details), title=result.summary, severity="error", timeout=15)
             return
-        self.story, self.problem = story, None
-        if self.session is None:
-            self.notify("Story reloaded.")
-            return
-        from game.migrate import MigrationError, bring_forward
-
-        try:
-            state, notes = bring_forward(story, self.session.state, what="the edit")
-        except MigrationError as exc:
-            self.notify(f"Story reloaded, but {exc}; you are back at the start.", severity="warning")
-            state, notes = None, ()
-        self.session = Session(story, self.store, state, clock=self.clock)
-        screen = self.play_screen()
-        if screen is not None:
-            screen.use_session(self.session)
-        self.notify("Story reloaded." + ("" if not notes else " " + notes[0].split(";")[0] + "."))
+        self.story, self.problem = result.story, None
+        if self.session is not None and result.state is not None:
+            self.session = self.new_session(result.story, result.state, autosave=self.timed_run is None)
+            screen = self.play_screen()
+            if screen is not None:
+                screen.show_session(self.session)
+        first = result.details[0].split(";")[0] + "." if result.details else ""
+        self.say(f"{result.summary} {first}".strip(), severity="information" if result.loaded else "warning")
 
     def reload_story(self) -> None:
         try:
@@ -169,45 +206,115 @@ class DaylightsApp(App[None]):
             if screen in self.screen_stack:
                 screen.dismiss(None)
 
-    # -- helpers for the screens ---------------------------------------------------------------
+    # -- what the screens are given ------------------------------------------------------------
     def has_game(self) -> bool:
+        """A game in progress that the title screen can resume."""
         return self.session is not None and self.session.ending is None
 
+    def has_unsaved_moves(self) -> bool:
+        """Moves made since the player last saved or loaded (autosaves rotate, so they do not count)."""
+        return self.session is not None and self.session.ending is None and self.session.unsaved
+
     def latest_autosave(self) -> SaveInfo | None:
+        self.writer.flush(timeout=2)
         return self.store.latest_autosave(self.story) if self.story is not None else None
 
-    def title_choice(self, choice: str) -> None:
-        actions = {"resume": self.action_resume, "continue": self.action_continue_game,
-                   "new": self.action_new_game, "speedrun": self.action_speedrun, "load": self.action_load,
-                   "endings": self.action_endings,
-                   "quit": self.exit, "reload": self.action_reload}
-        actions[choice]()
+    def title_entries(self) -> list[MenuEntry]:
+        """Resume the game in progress, or else Continue the latest autosave; never both."""
+        if self.story is None:
+            return ["reload", "quit"]
+        first: list[MenuEntry] = ["resume"] if self.has_game() else \
+            ["continue"] if self.latest_autosave() is not None else []
+        return [*first, "new", "load", "speedrun", "endings", "quit"]
 
-    def show_title(self) -> None:
+    def show_title(self, note: str | None = None) -> None:
         """Put the title screen on top. It is composed only when it is shown: a game started from
         the command line paints its first frame without it."""
-        self.push_screen(TitleScreen(self.story.title if self.story else "Daylights", self.problem))
+        title = self.story.title if self.story is not None else "Daylights"
+        self.push_screen(TitleScreen(title, self.title_entries(), self.problem, note))
+
+    def new_session(self, story: Story, state: State | None = None, autosave: bool = True) -> Session:
+        """A session for ``story``; a speedrun's (``autosave=False``) keeps out of the autosave slots."""
+        return Session(story, self.store, state, clock=self.clock, autosave=autosave, writer=self.writer)
 
     def play(self, session: Session) -> None:
         """Show ``session`` on a fresh play screen (or its ending screen), replacing every other."""
         self.session = session
         while len(self.screen_stack) > 1:
             self.pop_screen()
-        self.push_screen(PlayScreen(session))
+        self.push_screen(PlayScreen(session, self.timed_run))
         if session.ending is not None:
             self.show_ending()
 
     def show_ending(self) -> None:
-        assert self.session is not None
-        self.push_screen(EndingScreen(self.session))
+        session = self.session
+        assert session is not None
+        summary = self.timed_run.summary if self.timed_run is not None else None
+        self.push_screen(EndingScreen(session, scene_paragraphs(session.story, session.state),
+                                      len(session.endings_found()), summary))
 
     def play_screen(self) -> PlayScreen | None:
         return next((s for s in self.screen_stack if isinstance(s, PlayScreen)), None)
 
     def require_story(self) -> Story | None:
         if self.story is None:
-            self.notify(self.problem or "No story is loaded.", severity="error")
+            self.say(self.problem or "No story is loaded.", severity="error")
         return self.story
+
+    def ask_first(self, question: str, then: Callable[[], object], needed: bool = True) -> None:
+        """Run ``then`` at once when nothing is at stake, else after the player says yes to ``question``."""
+        if not needed:
+            then()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                then()
+
+        self.push_screen(ConfirmScreen(question), answered)
+
+    def confirm_loss(self, question: str, then: Callable[[], object]) -> None:
+        """Run ``then``, first asking ``question`` if the game in progress has moves no save holds."""
+        self.ask_first(f"{question} {UNSAVED}", then, needed=self.has_unsaved_moves())
+
+    # -- messages from the screens -------------------------------------------------------------
+    @on(TitleScreen.Chosen)
+    def title_chosen(self, message: TitleScreen.Chosen) -> None:
+        actions: dict[MenuEntry, Callable[[], object]] = {
+            "resume": self.action_resume, "continue": self.action_continue_game, "new": self.action_new_game,
+            "speedrun": self.action_speedrun, "load": self.action_load, "endings": self.action_endings,
+            "quit": self.exit, "reload": self.action_reload}
+        actions[message.entry]()
+
+    @on(PlayScreen.ChoiceTaken)
+    def choice_taken(self, message: PlayScreen.ChoiceTaken) -> None:
+        """Take the choice, redraw, and tell the player what the session and the run have to say."""
+        session = self.session
+        if session is None or session.ending is not None:
+            return
+        messages = session.choose(message.choice_id)
+        if self.timed_run is not None:
+            messages = [*messages, *self.timed_run.after_move(session.state)]
+            if self.timed_run.summary in messages:
+                messages.remove(self.timed_run.summary)  # the ending screen shows it
+        screen = self.play_screen()
+        if screen is not None:
+            screen.refresh_scene()
+        if messages:
+            failed = any("failed" in m or "Could not" in m for m in messages)
+            self.say("\n".join(messages), severity="warning" if failed else "information")
+        if session.ending is not None:
+            self.show_ending()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Speedruns switch off (and hide) undo, saving and loading; undo is dimmed with nothing to undo."""
+        if self.timed_run is not None and action in RUN_FORBIDS:
+            return False
+        if action == "undo":
+            return True if self.session is not None and self.session.can_undo else None
+        if action in ("restart", "journal", "save", "quicksave"):
+            return self.session is not None
+        return True
 
     # -- actions -------------------------------------------------------------------------------
     def action_reload(self) -> None:
@@ -218,33 +325,25 @@ class DaylightsApp(App[None]):
 
     def action_new_game(self) -> None:
         if self.require_story() is not None:
-            assert self.story is not None
-            self.timed_run = None
-            self.play(Session(self.story, self.store, clock=self.clock))
+            self.confirm_loss("Start a new game?", self.new_game)
+
+    def new_game(self) -> None:
+        assert self.story is not None
+        self.timed_run = None
+        self.play(self.new_session(self.story))
 
     def action_speedrun(self) -> None:
-        """Start a timed run: splits at each act, compared with the personal best; no undo or loading."""
+        """A timed run: splits at each act, compared with the personal best; no undo, saving or loading."""
         if self.require_story() is not None:
-            from game.speedrun import Records, Run
+            self.confirm_loss("Start a speedrun?", self.start_speedrun)
 
-            assert self.story is not None
-            session = Session(self.story, self.store, clock=self.clock)
-            self.timed_run = Run(self.story, session.state, Records(self.store.folder))
-            self.play(session)
+    def start_speedrun(self) -> None:
+        from game.speedrun import Records, Run
 
-    def after_move(self, messages: list[str]) -> None:
-        """Called by the play screen after each move, with the session's own messages."""
-        assert self.session is not None
-        if self.timed_run is not None:
-            messages = [*messages, *self.timed_run.after_move(self.session.state)]
-        for message in messages:
-            self.notify(message, severity="warning" if "failed" in message else "information")
-        if self.session.ending is not None:
-            self.show_ending()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """In a speedrun, undo and loading are switched off: the run must be played straight."""
-        return not (self.timed_run is not None and action in RUN_FORBIDS)
+        assert self.story is not None
+        session = self.new_session(self.story, autosave=False)
+        self.timed_run = Run(self.story, session.state, Records(self.store.folder))
+        self.play(session)
 
     def action_resume(self) -> None:
         if self.session is not None and self.play_screen() is not None:
@@ -254,27 +353,38 @@ class DaylightsApp(App[None]):
             self.play(self.session)
 
     def action_continue_game(self) -> None:
+        self.continue_game()
+
+    def continue_game(self) -> None:
         latest = self.latest_autosave()
         if latest is None:
-            self.notify("There is no autosave to continue.", severity="warning")
-            return
-        self.load_slot(latest.slot)
+            self.show_note("There is no autosave to continue yet: start a new game.")
+        else:
+            self.load_slot(latest.slot)
 
-    def load_slot(self, slot: str) -> None:
+    def show_note(self, note: str) -> None:
+        """Tell the player something went wrong; on an empty screen, show it on the title screen."""
+        if len(self.screen_stack) <= 1:
+            self.show_title(note)
+        self.say(note, severity="warning", timeout=8)
+
+    def load_slot(self, slot: str) -> bool:
+        """Replace the game with a saved one; False (and a notice) when it cannot be loaded."""
         story = self.require_story()
         if story is None:
-            return
-        session = Session(story, self.store, clock=self.clock)
+            return False
+        session = self.new_session(story)
         try:
             loaded = session.load(slot)
-            self.timed_run = None
         except SaveError as exc:
-            self.notify(str(exc), title="Cannot load", severity="error", timeout=8)
-            return
+            self.show_note(f"Cannot load '{slot}': {exc}")
+            return False
+        self.timed_run = None
         self.play(session)
-        self.notify(f"Loaded '{slot}'.")
+        self.say(f"Loaded '{slot}'.")
         for note in loaded.notes:
-            self.notify(note, severity="warning", timeout=10)
+            self.say(note, severity="warning", timeout=10)
+        return True
 
     def action_title(self) -> None:
         """The title screen over the game in progress (Resume returns to it), or alone after an ending."""
@@ -288,7 +398,7 @@ class DaylightsApp(App[None]):
 
     def action_undo(self) -> None:
         if self.session is None or not self.session.undo():
-            self.notify("There is nothing to undo yet.")
+            self.say("There is nothing to undo yet.")
             return
         self.back_to_play()
 
@@ -301,31 +411,42 @@ class DaylightsApp(App[None]):
             screen.refresh_scene()
 
     def action_restart(self) -> None:
-        if self.session is not None:
-            self.confirm("Restart from the beginning? (Undo and your saves stay.)", self.action_restart_now)
+        """Back to the first scene; asks first while there are moves that no save holds."""
+        if self.session is None:
+            return
+        self.ask_first("Restart from the beginning? Undo brings you back to where you are now, and your "
+                       "saves stay as they are.", self.restart, needed=self.has_unsaved_moves())
 
-    def action_restart_now(self) -> None:
-        if self.session is not None:
-            self.session.restart()
-            if self.timed_run is not None:
-                from game.speedrun import Records, Run
+    def restart(self) -> None:
+        if self.session is None:
+            return
+        self.session.restart()
+        if self.timed_run is not None:
+            from game.speedrun import Records, Run
 
-                self.timed_run = Run(self.session.story, self.session.state, Records(self.store.folder))
-            self.back_to_play()
+            self.timed_run = Run(self.session.story, self.session.state, Records(self.store.folder))
+            screen = self.play_screen()
+            if screen is not None:
+                screen.timed_run = self.timed_run
+        self.back_to_play()
 
     def action_journal(self) -> None:
-        if self.session is not None and self.story is not None:
-            self.push_screen(JournalScreen(self.story, self.session))
+        if self.session is not None:
+            self.push_screen(JournalScreen(self.session.story, self.session.state))
 
-    def action_inventory(self) -> None:
+    async def action_inventory(self) -> None:
         screen = self.play_screen()
         if screen is not None and self.screen is screen:
-            screen.action_toggle_inventory()
+            await screen.action_toggle_inventory()
+
+    async def action_dossier(self) -> None:
+        screen = self.play_screen()
+        if screen is not None and self.screen is screen:
+            await screen.action_toggle_dossier()
 
     def action_help(self) -> None:
-        from game.tui.help import HelpScreen
-
-        self.push_screen(HelpScreen())
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(key_help(self.screen)))
 
     def action_endings(self) -> None:
         if self.story is not None:
@@ -333,7 +454,7 @@ class DaylightsApp(App[None]):
 
     def action_save(self) -> None:
         if self.session is None or self.story is None:
-            self.notify("Start a game first.")
+            self.say("Start a game first.")
             return
         from game.tui.saves_screen import SavesScreen
 
@@ -341,6 +462,7 @@ class DaylightsApp(App[None]):
 
     def action_load(self) -> None:
         if self.story is not None:
+            self.writer.flush(timeout=2)
             from game.tui.saves_screen import SavesScreen
 
             self.push_screen(SavesScreen("load", self.store.list(self.story)), self.saves_done)
@@ -350,69 +472,62 @@ class DaylightsApp(App[None]):
             return
         try:
             self.session.quicksave()
-            self.notify("Quicksaved.")
         except SaveError as exc:
-            self.notify(str(exc), title="Cannot save", severity="error", timeout=8)
+            self.say(str(exc), title="Cannot save", severity="error", timeout=8)
+            return
+        self.say("Quicksaved.")
 
     def action_quickload(self) -> None:
         if self.story is not None:
-            self.load_slot("quicksave")
+            self.confirm_loss("Quickload?", lambda: self.load_slot("quicksave"))
 
     def named_saves(self) -> list[SaveInfo]:
         assert self.story is not None
         return [i for i in self.store.list(self.story) if i.kind == "named"]
 
-    # -- dialogs -------------------------------------------------------------------------------
-    def confirm(self, question: str, then: object) -> None:
-        def answered(yes: bool | None) -> None:
-            if yes:
-                then()  # type: ignore[operator]
-
-        from game.tui.dialogs import ConfirmScreen
-
-        self.push_screen(ConfirmScreen(question), answered)
-
-    def saves_done(self, result: tuple[str, str] | None) -> None:
+    # -- what the saves dialog asked for -------------------------------------------------------
+    def saves_done(self, result: SavesChoice | None) -> None:
         if result is None:
             return
-        action, slot = result
-        if action == "load":
-            self.load_slot(slot)
-        elif action == "new":
-            from game.tui.dialogs import NameScreen
-
+        slot = result.slot
+        if result.action == "load":
+            self.confirm_loss(f"Load '{slot}'?", lambda: self.load_slot(slot))
+        elif result.action == "new":
             self.push_screen(NameScreen(), self.named)
-        elif action == "save":
-            self.confirm(f"Overwrite the save '{slot}'?", lambda: self.save_to(slot))
-        elif action == "delete":
-            self.confirm(f"Delete the save '{slot}'? This cannot be undone.", lambda: self.delete_save(slot))
+        elif result.action == "save":
+            self.ask_first(f"Overwrite the save '{slot}'?", lambda: self.save_to(slot))
+        elif result.action == "delete":
+            self.ask_first(f"Delete the save '{slot}'? This cannot be undone.", lambda: self.delete_save(slot))
 
     def named(self, name: str | None) -> None:
         if name is None:
             return
-        if any(i.slot == name for i in self.named_saves()):
-            self.confirm(f"Overwrite the save '{name}'?", lambda: self.save_to(name))
-        else:
-            self.save_to(name)
+        exists = any(i.slot == name for i in self.named_saves())
+        self.ask_first(f"Overwrite the save '{name}'?", lambda: self.save_to(name), needed=exists)
 
     def save_to(self, slot: str) -> None:
         assert self.session is not None
         try:
             self.session.save(slot)
-            self.notify(f"Saved '{slot}'.")
         except SaveError as exc:
-            self.notify(str(exc), title="Cannot save", severity="error", timeout=8)
+            self.say(str(exc), title="Cannot save", severity="error", timeout=8)
+            return
+        self.say(f"Saved '{slot}'.")
 
     def delete_save(self, slot: str) -> None:
+        assert self.story is not None
         try:
-            self.store.delete(slot)
-            self.notify(f"Deleted '{slot}'.")
+            self.store.delete(slot, self.story)
+            self.say(f"Deleted '{slot}'.")
         except SaveError as exc:
-            self.notify(str(exc), severity="error")
+            self.say(str(exc), severity="error")
 
     # -- the command palette -------------------------------------------------------------------
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Textual's commands (but its Keys panel: our Help lists every key) and the game's, where they work."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Keys":
+                yield command
         yield SystemCommand("New game", "Start the story from the beginning", self.action_new_game)
         yield SystemCommand("Load", "Load a saved game", self.action_load)
         yield SystemCommand("Endings", "The endings you have discovered", self.action_endings)
@@ -422,7 +537,10 @@ class DaylightsApp(App[None]):
             yield SystemCommand("Undo", "Take back the last choice", self.action_undo)
         if self.session is not None:
             yield SystemCommand("Journal", "Where you have been and what you chose", self.action_journal)
+        if self.session is not None and isinstance(screen, PlayScreen):
             yield SystemCommand("Inventory", "Show or hide what you carry", self.action_inventory)
+            yield SystemCommand("Dossier", "Show or hide what you know and how things stand",
+                                self.action_dossier)
         yield SystemCommand("Help", "Every key the game answers to", self.action_help)
 
 

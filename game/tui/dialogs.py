@@ -6,15 +6,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Static
 
 from game.saves import SaveError, check_slot_name
+from game.tui.keybar import KeyBar
+from game.tui.safe import content
 
 
 class ConfirmScreen(ModalScreen[bool]):
     """Ask a yes/no question; dismisses with True for yes."""
 
-    BINDINGS = [Binding("y", "answer(True)", "Yes"), Binding("n,escape", "answer(False)", "No")]
+    BINDINGS = [Binding("y", "answer(True)", "Yes", tooltip="yes"),
+                Binding("n,escape", "answer(False)", "No", tooltip="no")]
 
     def __init__(self, question: str) -> None:
         super().__init__()
@@ -22,13 +25,11 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.question, classes="question")
+            yield Static(content(self.question), classes="question", id="question")
             with Horizontal(classes="buttons"):
-                yield Button("Yes (y)", id="yes", variant="warning")
-                yield Button("No (n)", id="no")
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
+                yield Button("Yes (y)", id="yes", variant="warning", action="screen.answer(True)")
+                yield Button("No (n)", id="no", action="screen.answer(False)")
+        yield KeyBar()
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
@@ -37,19 +38,20 @@ class ConfirmScreen(ModalScreen[bool]):
 class NameScreen(ModalScreen[str | None]):
     """Ask for a save name, refusing names the saves module would refuse, with the reason."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", tooltip="close without saving")]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("Name this save:", classes="question")
+            yield Static("Name this save:", classes="question")
             yield Input(placeholder="e.g. Before Tangier", max_length=60, id="name")
             yield Static("", id="name-error", classes="error")
+        yield KeyBar()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         try:
             self.dismiss(check_slot_name(event.value))
         except SaveError as exc:
-            self.query_one("#name-error", Static).update(str(exc))
+            self.query_one("#name-error", Static).update(content(str(exc)))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -1,85 +1,85 @@
-"""The title, journal, saves, ending and endings screens."""
+"""The title, journal, ending and endings screens."""
 
 from __future__ import annotations
 
-from rich.text import Text
+from typing import Literal
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
-from game import engine
-from game.display import paragraphs, play_time, saved_at
+from game.display import play_time, saved_at
+from game.engine import State
 from game.session import Session
 from game.story.model import Story
 from game.tui.keybar import KeyBar
+from game.tui.prose import journal, scene_paragraphs
+from game.tui.safe import content, one_line
+
+MenuEntry = Literal["resume", "continue", "new", "load", "speedrun", "endings", "quit", "reload"]
+MENU_LABELS: dict[MenuEntry, str] = {
+    "resume": "Resume this game", "continue": "Continue (latest autosave)", "new": "New game", "load": "Load",
+    "speedrun": "Speedrun", "endings": "Endings", "quit": "Quit", "reload": "Try again"}
 
 
 class TitleScreen(Screen[None]):
-    """The story's title and the way in: continue, new game, load, endings, quit."""
+    """The story's title and the way in; the app gives it the menu entries that apply now."""
 
-    BINDINGS = [Binding("question_mark,f1", "app.help", "Help"), Binding("q", "app.quit", "Quit")]
+    class Chosen(Message):
+        """The player picked ``entry`` from the title menu."""
 
-    def __init__(self, title: str, problem: str | None = None) -> None:
+        def __init__(self, entry: MenuEntry) -> None:
+            super().__init__()
+            self.entry = entry
+
+    BINDINGS = [Binding("question_mark,f1", "app.help", "Help", tooltip="every key, and what it does here"),
+                Binding("q", "app.quit", "Quit", tooltip="quit the game")]
+
+    def __init__(self, title: str, entries: list[MenuEntry], problem: str | None = None,
+                 note: str | None = None) -> None:
         super().__init__()
         self.story_title = title
+        self.entries = entries
         self.problem = problem
+        self.note = note
+        """Why the game asked for did not open (``play --load`` of a missing save, say)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="title-box"):
-            yield Static(Text(self.story_title, style="bold"), id="title-text")
+            yield Static(content(self.story_title), id="title-text")
             yield Static("A story in ten acts, after the 1987 film.", id="title-sub")
-            if self.problem:
-                with Center():
-                    yield Static(Text(self.problem), id="title-problem", classes="error")
+            for text, name in ((self.problem, "title-problem"), (self.note, "title-note")):
+                if text:
+                    with Center():
+                        yield Static(content(text), id=name, classes="error")
             with Center():
-                yield OptionList(*self.menu_entries(), id="menu")
+                yield OptionList(*(Option(MENU_LABELS[e], id=e) for e in self.entries), id="menu")
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.refresh_menu()
-
-    def on_screen_resume(self) -> None:
-        self.refresh_menu()
-
-    def menu_entries(self) -> list[Option]:
-        app = self.app
-        if self.problem:
-            return [Option("Try again", id="reload"), Option("Quit", id="quit")]
-        entries = []
-        if app.has_game():  # type: ignore[attr-defined]
-            entries.append(Option("Resume", id="resume"))
-        if app.latest_autosave() is not None:  # type: ignore[attr-defined]
-            entries.append(Option("Continue", id="continue"))
-        return [*entries, Option("New game", id="new"), Option("Load", id="load"), Option("Speedrun", id="speedrun"),
-                Option("Endings", id="endings"), Option("Quit", id="quit")]
-
-    def refresh_menu(self) -> None:
-        """The menu as it stands now (a game may have started or been saved since); only redrawn on a change."""
         menu = self.query_one("#menu", OptionList)
-        entries = self.menu_entries()
-        shown = [menu.get_option_at_index(i).id for i in range(menu.option_count)]
-        if shown != [entry.id for entry in entries]:
-            menu.set_options(entries)
         menu.highlighted = 0
         menu.focus()
 
     @on(OptionList.OptionSelected, "#menu")
     def chosen(self, event: OptionList.OptionSelected) -> None:
-        self.app.title_choice(event.option.id or "")  # type: ignore[attr-defined]
+        entry = next(e for e in self.entries if e == event.option.id)
+        self.post_message(self.Chosen(entry))
 
 
 class JournalScreen(ModalScreen[None]):
     """This playthrough so far: each scene and the choice taken there; any scene can be re-read."""
 
-    BINDINGS = [Binding("escape,j", "close", "Close")]
+    BINDINGS = [Binding("escape,j", "close", "Close", tooltip="close the journal")]
 
-    def __init__(self, story: Story, session: Session) -> None:
+    def __init__(self, story: Story, state: State) -> None:
         super().__init__()
-        self.steps = engine.history(story, session.history[-1])
+        self.steps = journal(story, state)
         self.story = story
 
     def compose(self) -> ComposeResult:
@@ -88,75 +88,81 @@ class JournalScreen(ModalScreen[None]):
             with Horizontal(id="journal-body"):
                 yield OptionList(id="journal-list")
                 with VerticalScroll(id="journal-page"):
-                    yield Static(id="journal-text", markup=False)
+                    yield Static(id="journal-text")
         yield KeyBar()
 
     def on_mount(self) -> None:
         listing = self.query_one("#journal-list", OptionList)
         options = []
-        for index, (scene, choice) in enumerate(self.steps):
-            taken = f" → {choice.text}" if choice is not None else "  (you are here)"
-            options.append(Option(Text(f"{index + 1}. {scene.title}{taken}"), id=str(index)))
+        for index, step in enumerate(self.steps):
+            taken = step.choice_text()
+            after = f" → {one_line(taken)}" if taken is not None else "  (you are here)"
+            title = self.story.scenes[step.state.scene].title
+            options.append(Option(content(f"{index + 1}. {one_line(title)}{after}"), id=str(index)))
         listing.set_options(options)
         listing.highlighted = len(options) - 1
         listing.focus()
 
     @on(OptionList.OptionHighlighted, "#journal-list")
     def show_page(self, event: OptionList.OptionHighlighted) -> None:
-        scene, choice = self.steps[int(event.option.id or 0)]
+        step = self.steps[int(event.option.id or 0)]
+        scene = self.story.scenes[step.state.scene]
         act = self.story.act(scene.act).title if scene.act else ""
-        taken = f"\n\nYou chose: {choice.text}" if choice is not None else ""
-        prose = "\n\n".join(paragraphs(scene.text))
-        self.query_one("#journal-text", Static).update(f"{act} — {scene.title}\n\n{prose}{taken}")
+        taken = step.choice_text()
+        chosen = f"\n\nYou chose: {taken}" if taken is not None else ""
+        prose = "\n\n".join(scene_paragraphs(self.story, step.state))
+        self.query_one("#journal-text", Static).update(content(f"{act} — {scene.title}\n\n{prose}{chosen}"))
 
     def action_close(self) -> None:
         self.dismiss(None)
 
 
 class EndingScreen(Screen[None]):
-    """The end of a playthrough: which ending, how long it took, and what now."""
+    """The end of a playthrough: the ending scene's prose, which ending, how long, and what now."""
 
-    BINDINGS = [Binding("u,ctrl+z", "app.undo", "Undo"), Binding("r", "app.restart_now", "Restart"),
-                Binding("t,escape", "app.title", "Title")]
+    BINDINGS = [Binding("u,ctrl+z", "app.undo", "Undo", tooltip="take back the choice that ended the story"),
+                Binding("r", "app.restart", "Restart", tooltip="play again from the beginning"),
+                Binding("t,escape", "app.title", "Title", tooltip="back to the title screen"),
+                Binding("j", "app.journal", "Journal", tooltip="the journal: every scene and what you chose"),
+                Binding("question_mark,f1", "app.help", "Help", tooltip="every key, and what it does here")]
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, prose: list[str], endings_found: int, run_summary: str | None) -> None:
         super().__init__()
         self.session = session
+        self.prose = prose
+        self.endings_found = endings_found
+        self.run_summary = run_summary
 
     def compose(self) -> ComposeResult:
         ending = self.session.ending
         assert ending is not None
         state = self.session.state
-        found = len(self.session.endings_found())
         total = len(self.session.story.endings)
-        with Vertical(id="ending-box"):
-            yield Static("THE END", id="ending-the-end")
-            yield Static(Text(ending.title, style="bold"), id="ending-title")
-            yield Static(f"{ending.kind.capitalize()} ending", id="ending-kind")
-            yield Static(f"{state.moves} moves  ·  {play_time(state.elapsed)}  ·  endings discovered "
-                         f"{found} of {total}", id="ending-stats")
-            run = self.app.timed_run  # type: ignore[attr-defined]
-            if run is not None and run.summary:
-                yield Static(Text(run.summary), id="ending-run")
-            with Horizontal(classes="buttons"):
-                if run is None:
-                    yield Button("Undo (u)", id="undo")
-                yield Button("Restart (r)", id="restart")
-                yield Button("Title (t)", id="title")
+        with VerticalScroll(id="ending-scroll"):
+            yield Static(content("\n\n".join(self.prose)), id="ending-prose")
+            with Vertical(id="ending-box"):
+                yield Static("THE END", id="ending-the-end")
+                yield Static(content(ending.title, "bold"), id="ending-title")
+                yield Static(content(f"{ending.kind.capitalize()} ending"), id="ending-kind")
+                yield Static(f"{state.moves} moves  ·  {play_time(state.elapsed)}  ·  endings discovered "
+                             f"{self.endings_found} of {total}", id="ending-stats")
+                if self.run_summary:
+                    yield Static(content(self.run_summary), id="ending-run")
+        with Horizontal(classes="buttons", id="ending-buttons"):
+            if self.run_summary is None:
+                yield Button("Undo (u)", id="undo", action="app.undo")
+            yield Button("Restart (r)", id="restart", action="app.restart")
+            yield Button("Title (t)", id="title", action="app.title")
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.query_one(Button).focus()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        action = {"undo": "undo", "restart": "restart_now", "title": "title"}[event.button.id or "title"]
-        self.app.run_action(action)
+        self.query_one("#ending-buttons").query(Button).first().focus()
 
 
 class EndingsScreen(ModalScreen[None]):
     """Every ending of the story: the ones found by title, the rest as locked entries."""
 
-    BINDINGS = [Binding("escape,e", "close", "Close")]
+    BINDINGS = [Binding("escape,e", "close", "Close", tooltip="close the list of endings")]
 
     def __init__(self, story: Story, found: dict[str, str]) -> None:
         super().__init__()
@@ -173,7 +179,7 @@ class EndingsScreen(ModalScreen[None]):
                 lines.append("· ??? (locked)")
         with VerticalScroll(classes="dialog wide"):
             yield Static(f"Endings: {len(self.found)} of {len(self.story.endings)} discovered", classes="heading")
-            yield Static(Text("\n".join(lines)), id="endings-list")
+            yield Static(content("\n".join(lines)), id="endings-list")
         yield KeyBar()
 
     def action_close(self) -> None:
