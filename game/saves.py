@@ -250,7 +250,7 @@ def _decode(data: bytes, slot: str, story: Story) -> Record | RecordV1:
         head = _head.decode(data)
     except msgspec.ValidationError:
         raise SaveError(f"save '{slot}' is not a Daylights save") from None
-    except (msgspec.DecodeError, RecursionError):
+    except (ValueError, RecursionError):  # malformed JSON, or bytes that are not UTF-8
         raise SaveError(f"save '{slot}' is damaged: it is not valid JSON") from None
     if head.game != "daylights":
         raise SaveError(f"save '{slot}' is not a Daylights save")
@@ -263,7 +263,7 @@ def _decode(data: bytes, slot: str, story: Story) -> Record | RecordV1:
         record = _decoders[head.format].decode(data)
     except msgspec.ValidationError as exc:
         raise SaveError(f"save '{slot}' is damaged: {_reason(exc)}") from None
-    except (msgspec.DecodeError, RecursionError):
+    except (ValueError, RecursionError):  # malformed JSON, or bytes that are not UTF-8
         raise SaveError(f"save '{slot}' is damaged: it is not valid JSON") from None
     if record.story.id != story.id:
         raise SaveError(f"save '{slot}' belongs to another story ('{record.story.id}')")
@@ -483,7 +483,7 @@ class SaveStore:
             record = _endings.decode(data)
         except msgspec.ValidationError as exc:
             return {}, f"the endings record is damaged: {_reason(exc)}"
-        except (msgspec.DecodeError, RecursionError):
+        except (ValueError, RecursionError):  # malformed JSON, or bytes that are not UTF-8
             return {}, "the endings record is damaged: it is not valid JSON"
         if record.story != story.id:
             return {}, f"the endings record belongs to another story ('{record.story}')"
@@ -572,7 +572,7 @@ def _copy_flat_saves(root: Path, folder: Path, story: Story) -> None:
                 _copy_flat_entry(root / name, folder / name, story)
             elif _loadable(slot) and not (folder / name).exists():
                 data = _flat_bytes(root / name)
-                with contextlib.suppress(msgspec.MsgspecError, RecursionError):
+                with contextlib.suppress(ValueError, RecursionError):
                     if data is not None and _story_of.decode(data).story.id == story.id:
                         write_atomic(folder / name, data)
         write_atomic(folder / _FLAT_COPIED, b"")
@@ -590,7 +590,7 @@ def _flat_entry(path: Path, story: Story) -> object:
     data = _flat_bytes(path)
     try:
         everything = msgspec.json.decode(data) if data is not None else None
-    except (msgspec.MsgspecError, RecursionError):
+    except (ValueError, RecursionError):
         return None
     return everything.get(story.id) if isinstance(everything, dict) else None
 
@@ -607,7 +607,7 @@ def _copy_flat_endings(path: Path, folder: Path, story: Story) -> None:
                 found[scene] = stamp
     target = folder / f"{ENDINGS}.json"
     if target.exists():
-        with contextlib.suppress(msgspec.MsgspecError, OSError, AtomicWriteError):
+        with contextlib.suppress(ValueError, OSError, AtomicWriteError):
             found |= _endings.decode(read_bounded(target, MAX_SAVE_BYTES)).found
     if found:
         write_atomic(target, _encoder.encode(EndingsRecord(2, "daylights", story.id, found)))

@@ -135,7 +135,7 @@ class Records:
             record = msgspec.json.decode(data, type=RecordsFile)
         except msgspec.ValidationError as exc:
             return None, f"the speedrun records are damaged: {' '.join(str(exc).split())[:200]}"
-        except (msgspec.DecodeError, RecursionError):
+        except (ValueError, RecursionError):  # malformed JSON, or bytes that are not UTF-8
             return None, "the speedrun records are damaged: they are not valid JSON"
         if record.story != story.id:
             return None, f"the speedrun records belong to another story ('{record.story[:40]}')"

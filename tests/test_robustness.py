@@ -173,7 +173,7 @@ def test_empty_file_and_folder_without_story(tmp_path: Path) -> None:
 def real_save(tmp_path_factory, bundled: Story) -> bytes:
     store = SaveStore(tmp_path_factory.mktemp("real"))
     store.save("real", bundled, engine.replay(bundled, ["follow_004", "pocket_note", "into_the_cab"]))
-    return (store.folder / "real.json").read_bytes()
+    return store.path(bundled, "real").read_bytes()
 
 
 @given(st.one_of(st.binary(max_size=400), st.data()))
@@ -186,10 +186,11 @@ def test_fuzzed_saves_are_refused_clearly_and_never_modified(tmp_path_factory, b
             at = data.draw(st.integers(0, len(blob) - 1))
             blob[at] = data.draw(st.integers(0, 255))
         blob = bytes(blob)
-    folder = tmp_path_factory.mktemp("fuzzsave")
+    store = SaveStore(tmp_path_factory.mktemp("fuzzsave"))
+    folder = store.story_folder(bundled)
+    folder.mkdir()
     (folder / "victim.json").write_bytes(blob)
     before = (folder / "victim.json").stat().st_mtime_ns
-    store = SaveStore(folder)
     try:
         loaded = store.load("victim", bundled)
     except SaveError as exc:

@@ -242,7 +242,12 @@ def test_a_failed_write_keeps_the_previous_save(tiny: Story, store: SaveStore, m
 def test_saves_are_fsynced_and_only_throwaway_files_skip_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     synced: list[int] = []
     real_fsync = os.fsync
-    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd)))
+
+    def fsync(fd: int) -> None:
+        synced.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
     write_atomic(tmp_path / "save.json", b"{}")
     assert len(synced) == 2  # the file, then the folder that names it
     synced.clear()
@@ -341,6 +346,8 @@ def with_state(rec: dict[str, Any], **changes: object) -> str:
 @pytest.mark.parametrize("mutate, message", [
     (lambda text, rec: text[: len(text) // 2], "save 'bad' is damaged: it is not valid JSON"),
     (lambda text, rec: "\x00\xff garbage", "save 'bad' is damaged: "),
+    (lambda text, rec: text.replace('"Hall"', '"Hall\\ud800"'), "save 'bad' is damaged: it is not valid JSON"),
+    (lambda text, rec: text.replace('"Hall"', '"Hall\udc80"'), "save 'bad' is damaged: it is not valid JSON"),
     (lambda text, rec: "[1, 2, 3]", "save 'bad' is not a Daylights save"),
     (lambda text, rec: json.dumps({**rec, "format": 99}), "made by a newer Daylights \\(format 99"),
     (lambda text, rec: json.dumps({**rec, "story": {**rec["story"], "id": "other"}}),
@@ -370,7 +377,7 @@ def test_bad_save_files_are_listed_as_damaged_and_left_unchanged(tiny: Story, st
                                                                  message: str) -> None:
     record = valid_record(tiny, store)
     text = (store.folder / "tiny" / "good.json").read_text()
-    (store.folder / "tiny" / "bad.json").write_text(mutate(text, record))
+    (store.folder / "tiny" / "bad.json").write_text(mutate(text, record), errors="surrogateescape")
     before = folder_snapshot(store.folder)
     with pytest.raises(SaveError, match=message) as raised:
         store.load("bad", tiny)

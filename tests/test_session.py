@@ -121,8 +121,12 @@ def test_a_failed_background_autosave_is_reported(tiny: Story, store: SaveStore,
     def fail(story: Story, state: object) -> None:
         raise SaveError("could not save autosave-1.json: the disk is full; the previous save is untouched")
 
+    def report(exc: SaveError) -> None:
+        reported.append(str(exc))
+        called.set()
+
     monkeypatch.setattr(store, "autosave", fail)
-    writer = AutosaveWriter(store, on_error=lambda exc: (reported.append(str(exc)), called.set()))
+    writer = AutosaveWriter(store, on_error=report)
     session = played(tiny, store, ["flatter"], writer=writer)
     assert session.flush(timeout=30) and called.wait(30)
     assert reported == ["could not save autosave-1.json: the disk is full; the previous save is untouched"]

@@ -59,7 +59,7 @@ def test_records_keep_the_best_time_and_best_act_times(tmp_path: Path, bundled: 
     best = speedrun.Records(tmp_path).best(bundled)
     assert best is not None and best.seconds == fast.seconds and best.moves == len(route)
     assert set(best.segments) == {a.id for a in bundled.acts}
-    (tmp_path / "speedrun.json").write_text("{ damaged")
+    speedrun.Records(tmp_path).path(bundled).write_text("{ damaged")
     assert speedrun.Records(tmp_path).best(bundled) is None
 
 
