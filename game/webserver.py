@@ -23,6 +23,7 @@ PAGE_FOLDER = Path(__file__).with_name("web")
 """Our page template, ``app_index.html``; its script, style sheet and font are textual-serve's statics."""
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+ANY_ADDRESS = {"0.0.0.0", "::", ""}
 PLAYER_ID = re.compile(r"[0-9a-f]{32}")
 RELOAD_GRACE = 3.0
 """Seconds a connection waits for its player's previous game to end before taking a new id."""
@@ -92,10 +93,12 @@ class DaylightsServer(Server):
         return player
 
     async def on_startup(self, app: web.Application) -> None:
-        print(f"Daylights is served at {self.public_url}/ : open it in a browser. Ctrl+C stops it.", flush=True)
+        anywhere = self.host in ANY_ADDRESS
+        url = page_address("127.0.0.1" if anywhere else self.host, self.port)
+        print(f"Daylights is served at {url} (open it in a browser; Ctrl+C stops it)", flush=True)
         if self.host not in LOOPBACK:
-            print(f"Listening on {self.host}: anyone who can reach this machine can play, with no password.",
-                  flush=True)
+            reach = "this machine's network address" if anywhere else self.host
+            print(f"Others can reach it at {reach}: anyone who can, can play. There is no password.", flush=True)
         print(f"Each browser tab is its own player, saving in {self.players}/<player id>/", flush=True)
 
     async def on_shutdown(self, app: web.Application) -> None:
@@ -109,3 +112,8 @@ class DaylightsServer(Server):
         """textual-serve's log says why a game failed to start: keep it, in plain lines, without each request."""
         logging.basicConfig(level=logging.INFO, format="%(message)s")
         logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+
+
+def page_address(host: str, port: int) -> str:
+    """The address to type into a browser (an IPv6 host goes in brackets)."""
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"

@@ -90,7 +90,27 @@ async def test_served_page_starts_the_textual_game_and_takes_keys(story: Path, t
             await player.wait_for("the night train to Vienna is boarding")
             await player.websocket.close()
     assert f"Daylights is served at http://127.0.0.1:{server.port}/" in server.output()
+    assert "no password" not in server.output()
     assert server.process.returncode == 0, server.output()
+
+
+def test_serve_listens_on_this_machine_only_unless_told(story: Path, tmp_path: Path) -> None:
+    with serving(story, tmp_path / "saves", tmp_path / "serve.log") as server:
+        assert listening_on(server.port) == {"127.0.0.1"}
+    with serving(story, tmp_path / "saves", tmp_path / "open.log", "--host", "0.0.0.0") as server:
+        assert listening_on(server.port) == {"0.0.0.0"}
+        assert "There is no password." in server.output()
+
+
+def listening_on(port: int) -> set[str]:
+    """The IPv4 addresses with a socket listening on ``port``, from the kernel's own table."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        address, _, hex_port = local.partition(":")
+        if state == "0A" and int(hex_port, 16) == port:
+            found.add(socket.inet_ntoa(bytes.fromhex(address)[::-1]))
+    return found
 
 
 async def test_served_page_fetches_nothing_from_another_host(story: Path, tmp_path: Path) -> None:
