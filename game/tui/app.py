@@ -230,8 +230,11 @@ class DaylightsApp(App[None]):
     def show_title(self, note: str | None = None) -> None:
         """Put the title screen on top. It is composed only when it is shown: a game started from
         the command line paints its first frame without it."""
-        title = self.story.title if self.story is not None else "Daylights"
-        self.push_screen(TitleScreen(title, self.title_entries(), self.problem, note))
+        story = self.story
+        title = story.title if story is not None else "Daylights"
+        subtitle = "" if story is None else story.subtitle or \
+            f"A story in {len(story.acts)} act{'s' if len(story.acts) != 1 else ''}."
+        self.push_screen(TitleScreen(title, subtitle, self.title_entries(), self.problem, note))
 
     def new_session(self, story: Story, state: State | None = None, autosave: bool = True) -> Session:
         """A session for ``story``; a speedrun's (``autosave=False``) keeps out of the autosave slots."""

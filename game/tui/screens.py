@@ -40,10 +40,11 @@ class TitleScreen(Screen[None]):
     BINDINGS = [Binding("question_mark,f1", "app.help", "Help", tooltip="every key, and what it does here"),
                 Binding("q", "app.quit", "Quit", tooltip="quit the game")]
 
-    def __init__(self, title: str, entries: list[MenuEntry], problem: str | None = None,
+    def __init__(self, title: str, subtitle: str, entries: list[MenuEntry], problem: str | None = None,
                  note: str | None = None) -> None:
         super().__init__()
         self.story_title = title
+        self.subtitle = subtitle
         self.entries = entries
         self.problem = problem
         self.note = note
@@ -52,7 +53,7 @@ class TitleScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="title-box"):
             yield Static(content(self.story_title), id="title-text")
-            yield Static("A story in ten acts, after the 1987 film.", id="title-sub")
+            yield Static(content(self.subtitle), id="title-sub")
             for text, name in ((self.problem, "title-problem"), (self.note, "title-note")):
                 if text:
                     with Center():
