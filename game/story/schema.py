@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from game.story import loader
-from game.story.model import Story
+from game.story.model import Story, Variable
 
 Schema = dict[str, Any]
 
@@ -28,7 +28,7 @@ IDENT: Schema = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"}
 TEXT: Schema = {"anyOf": [{"type": "string", "pattern": r"\S"}, {"type": ["number", "boolean"]}]}
 """Any scalar but an empty one: YAML reads ``1984`` as a number and ``No`` as false, but a writer
 means the words, and so does the loader."""
-CONDITION: Schema = {"type": ["string", "boolean"]}
+CONDITION: Schema = {"type": "string"}
 
 DESCRIPTIONS = {
     "id": "Stable name: a letter or _, then letters, digits and _.",
@@ -110,12 +110,25 @@ class _Names:
         return [v.id for v in self.story.variables.values() if isinstance(v.default, bool) == (kind is bool)]
 
     def settings(self) -> Schema:
-        """``set: {name: value}``: each variable with a value of its own type."""
+        """``set: {name: value}``: each variable with a value of its own type, inside its range."""
         if self.story is None:
             return _mapping_of({"type": ["boolean", "integer"]})
-        properties = {v.id: {"type": "boolean" if isinstance(v.default, bool) else "integer"}
-                      for v in self.story.variables.values()}
-        return {"type": "object", "properties": properties, "additionalProperties": False}
+        return {"type": "object", "properties": {v.id: _value_of(v) for v in self.story.variables.values()},
+                "additionalProperties": False}
+
+    def declared(self, section: str, generic: Schema) -> Schema:
+        """A section of story.yaml: the names this story's files use must stay declared (removing
+        one breaks every file that names it), and a variable keeps its type; new names may be added."""
+        if self.story is None:
+            return _mapping_of(generic)
+        names: list[str] = {"acts": [a.id for a in self.story.acts], "items": list(self.story.items),
+                            "variables": list(self.story.variables), "beats": [b.id for b in self.story.beats]}[section]
+        pinned: dict[str, Schema] = {}
+        for variable in self.story.variables.values() if section == "variables" else ():
+            value = {"type": "boolean" if isinstance(variable.default, bool) else "integer"}
+            pinned[variable.id] = {"anyOf": [value, {**generic["anyOf"][1], "properties": {
+                **generic["anyOf"][1]["properties"], "default": {**value, "description": DESCRIPTIONS["default"]}}}]}
+        return {**_mapping_of(generic), "required": names, "properties": pinned}
 
     def additions(self) -> Schema:
         if self.story is None:
@@ -135,6 +148,16 @@ def _object(keys: tuple[str, ...], properties: Schema, required: tuple[str, ...]
     }
 
 
+def _value_of(variable: Variable) -> Schema:
+    """The values ``set`` may give a variable: its type, and a counter's declared range."""
+    if isinstance(variable.default, bool):
+        return {"type": "boolean"}
+    bounds = {"minimum": variable.low} if variable.low is not None else {}
+    if variable.high is not None:
+        bounds["maximum"] = variable.high
+    return {"type": "integer", **bounds}
+
+
 def _mapping_of(value: Schema) -> Schema:
     return {"type": "object", "propertyNames": IDENT, "additionalProperties": value}
 
@@ -148,7 +171,7 @@ def _prose() -> Schema:
     """Scene text: a text, or a list of paragraphs and if/elif/else entries (which nest)."""
     body = {"$ref": "#/$defs/prose"}
     entry = {"anyOf": [
-        TEXT,
+        body,
         {"type": "object", "properties": {"if": CONDITION, "text": body, "else": body},
          "required": ["if", "text"], "additionalProperties": False},
         {"type": "object", "properties": {"elif": CONDITION, "text": body},
@@ -192,8 +215,9 @@ def _build(names: _Names) -> Schema:
                                     ("title",))]}
     story_file = _object(loader.STORY_KEYS, {
         "id": IDENT, "title": TEXT, "subtitle": TEXT, "author": TEXT, "blurb": TEXT, "version": TEXT,
-        "start": names.scene(), "acts": _mapping_of(TEXT), "items": _mapping_of(item),
-        "variables": _mapping_of(variable), "beats": _mapping_of(beat), "description": TEXT,
+        "start": names.scene(), "acts": names.declared("acts", TEXT), "items": names.declared("items", item),
+        "variables": names.declared("variables", variable), "beats": names.declared("beats", beat),
+        "description": TEXT,
     }, ("id", "title", "version", "start", "acts"))
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
