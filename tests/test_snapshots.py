@@ -1,8 +1,10 @@
-"""Screenshots of each screen at 80x24, compared with the approved SVGs in tests/__snapshots__.
+"""Screenshots of each screen, compared with the approved SVGs in tests/__snapshots__.
 
-After an intended change to the look, run ``pytest tests/test_snapshots.py --snapshot-update``
-and review the new images (pytest writes snapshot_report.html when one differs).
-Snapshot tests are plain functions, as pytest-textual-snapshot requires.
+They play ``KEYS_STORY`` (tests/tui_builder.py), so they change when the look changes, not when a
+writer edits the bundled story. After an intended change to the look, run
+``pytest tests/test_snapshots.py --snapshot-update`` and review the new images (pytest writes
+snapshot_report.html when one differs). Snapshot tests are plain functions, as
+pytest-textual-snapshot requires.
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ import pytest
 
 from game import engine
 from game.saves import SaveStore
-from game.story import Story
-from tests.tui_builder import build_app
+from game.story import Story, load_story
+from game.tui.app import DaylightsApp, StartMode
+from tests.tui_builder import build_app, write_keys_story
 
 SIZE = (80, 24)
-NEW_GAME = ["enter"]
 
 
 @pytest.fixture(autouse=True)
@@ -29,46 +31,71 @@ def _utc(monkeypatch: pytest.MonkeyPatch) -> None:
     time.tzset()
 
 
-def test_title_screen(snap_compare, tmp_path: Path) -> None:
-    assert snap_compare(build_app(tmp_path), terminal_size=SIZE)
+@pytest.fixture
+def scenes(tmp_path: Path) -> Path:
+    return write_keys_story(tmp_path / "scenes")
 
 
-def test_play_screen(snap_compare, tmp_path: Path) -> None:
-    assert snap_compare(build_app(tmp_path), press=[*NEW_GAME, "1"], terminal_size=SIZE)
+def app(tmp_path: Path, scenes: Path, start: StartMode | None = "new", load: str | None = None) -> DaylightsApp:
+    return build_app(tmp_path / "saves", scenes=scenes, start=start, load=load)
 
 
-def test_play_screen_with_a_locked_choice(snap_compare, tmp_path: Path) -> None:
-    keys = [*NEW_GAME, "1", "2", "1", "1", "1", "2", "1"]
-    assert snap_compare(build_app(tmp_path), press=keys, terminal_size=SIZE)
+def test_title_screen(snap_compare, tmp_path: Path, scenes: Path) -> None:
+    assert snap_compare(app(tmp_path, scenes, start=None), terminal_size=SIZE)
 
 
-def test_inventory_panel(snap_compare, tmp_path: Path) -> None:
-    assert snap_compare(build_app(tmp_path), press=[*NEW_GAME, "1", "1", "i"], terminal_size=SIZE)
+def test_title_screen_after_a_save_that_cannot_be_loaded(snap_compare, tmp_path: Path, scenes: Path) -> None:
+    assert snap_compare(app(tmp_path, scenes, start=None, load="nosuch"), terminal_size=SIZE)
 
 
-def test_journal(snap_compare, tmp_path: Path) -> None:
-    assert snap_compare(build_app(tmp_path), press=[*NEW_GAME, "1", "1", "1", "j"], terminal_size=SIZE)
+def test_play_screen_with_long_prose_and_a_locked_choice(snap_compare, tmp_path: Path, scenes: Path) -> None:
+    assert snap_compare(app(tmp_path, scenes), terminal_size=SIZE)
 
 
-def test_saves_table(snap_compare, tmp_path: Path, bundled: Story) -> None:
-    store = SaveStore(tmp_path)
-    store.save("Before the jump", bundled, engine.new_game(bundled).with_elapsed(75))
-    store.save("In Vienna", bundled, engine.replay(bundled, ["follow_004", "pocket_note"]).with_elapsed(3725))
-    for name in ("Before the jump", "In Vienna"):
-        path = tmp_path / f"{name}.json"
+def test_play_screen_on_a_wide_terminal(snap_compare, tmp_path: Path, scenes: Path) -> None:
+    assert snap_compare(app(tmp_path, scenes), press=["1"], terminal_size=(140, 40))
+
+
+def test_inventory_panel(snap_compare, tmp_path: Path, scenes: Path) -> None:
+    assert snap_compare(app(tmp_path, scenes), press=["1", "1", "i"], terminal_size=SIZE)
+
+
+def test_dossier_panel_beside_long_prose(snap_compare, tmp_path: Path, scenes: Path) -> None:
+    assert snap_compare(app(tmp_path, scenes), press=["d"], terminal_size=SIZE)
+
+
+def test_journal(snap_compare, tmp_path: Path, scenes: Path) -> None:
+    assert snap_compare(app(tmp_path, scenes), press=["1", "1", "j"], terminal_size=SIZE)
+
+
+def test_saves_table(snap_compare, tmp_path: Path, scenes: Path) -> None:
+    story: Story = load_story(scenes, cached=False)
+    store = SaveStore(tmp_path / "saves")
+    store.save("Before the gate", story, engine.new_game(story).with_elapsed(75))
+    store.save("[WIP] on the path", story, engine.replay(story, ["take_lamp"]).with_elapsed(3725))
+    for name, second in (("Before the gate", "07"), ("[WIP] on the path", "42")):
+        path = store.path(story, name)
         record = json.loads(path.read_text())
-        record["saved_at"] = "2026-11-20T21:15:00+00:00"
+        record["saved_at"] = f"2026-11-20T21:15:{second}+00:00"
         path.write_text(json.dumps(record))
-    assert snap_compare(build_app(tmp_path), press=[*NEW_GAME, "s"], terminal_size=SIZE)
+    assert snap_compare(app(tmp_path, scenes), press=["s"], terminal_size=SIZE)
 
 
-def test_help(snap_compare, tmp_path: Path) -> None:
-    assert snap_compare(build_app(tmp_path), press=[*NEW_GAME, "question_mark"], terminal_size=SIZE)
+def test_restart_confirmation(snap_compare, tmp_path: Path, scenes: Path) -> None:
+    assert snap_compare(app(tmp_path, scenes), press=["1", "ctrl+r"], terminal_size=SIZE)
 
 
-def test_ending_screen(snap_compare, tmp_path: Path) -> None:
-    assert snap_compare(build_app(tmp_path), press=[*NEW_GAME, "2", "2"], terminal_size=SIZE)
+def test_help(snap_compare, tmp_path: Path, scenes: Path) -> None:
+    assert snap_compare(app(tmp_path, scenes), press=["question_mark"], terminal_size=SIZE)
 
 
-def test_too_small_message(snap_compare, tmp_path: Path) -> None:
-    assert snap_compare(build_app(tmp_path), terminal_size=(60, 20))
+def test_ending_screen_with_the_ending_prose(snap_compare, tmp_path: Path, scenes: Path) -> None:
+    assert snap_compare(app(tmp_path, scenes), press=["2"], terminal_size=SIZE)
+
+
+def test_speedrun_header(snap_compare, tmp_path: Path, scenes: Path) -> None:
+    assert snap_compare(app(tmp_path, scenes, start="speedrun"), press=["1"], terminal_size=SIZE)
+
+
+def test_too_small_message(snap_compare, tmp_path: Path, scenes: Path) -> None:
+    assert snap_compare(app(tmp_path, scenes, start=None), terminal_size=(60, 20))

@@ -75,6 +75,7 @@ async def test_ctrl_c_in_the_tui_does_not_quit_or_corrupt_saves(tmp_path: Path, 
 def test_interrupting_a_game_mid_autosave_leaves_every_save_valid(tmp_path: Path, bundled: Story) -> None:
     """A real process, real SIGINTs: undo and retake the same move forever, autosaving each time."""
     env = {**os.environ, "DAYLIGHTS_SAVES": str(tmp_path)}
+    autosaves = SaveStore(tmp_path).story_folder(bundled)
     for attempt in range(6):
         started = time.time_ns()
         player = subprocess.Popen([sys.executable, "-m", "game", "play", "--plain"], stdin=subprocess.PIPE,
@@ -87,7 +88,7 @@ def test_interrupting_a_game_mid_autosave_leaves_every_save_valid(tmp_path: Path
             pass
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and not any(
-                p.stat().st_mtime_ns > started for p in tmp_path.glob("autosave-*.json")):
+                p.stat().st_mtime_ns > started for p in autosaves.glob("autosave-*.json")):
             time.sleep(0.01)
         time.sleep(0.03 * attempt)
         player.send_signal(signal.SIGINT)
