@@ -43,7 +43,8 @@ def chromium() -> str:
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
         pytest.skip("no Chromium on this machine (apt-get install chromium, as root, makes these tests run)")
     environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium"]
+    # With its recommends, as tested: they bring Mesa and fonts. The lock timeout waits out another apt.
+    install = ["apt-get", "install", "-y", "-q", "-o", "DPkg::Lock::Timeout=300", "chromium"]
     for step in (["apt-get", "update", "-q"], install):
         result = subprocess.run(step, capture_output=True, text=True, timeout=900, env=environment)
         if result.returncode != 0:
