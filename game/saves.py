@@ -95,6 +95,8 @@ Number = Annotated[int, msgspec.Meta(ge=-MAX_INT, le=MAX_INT)]
 Seconds = Annotated[float, msgspec.Meta(ge=0, le=MAX_ELAPSED)]
 Sequence = Annotated[int, msgspec.Meta(ge=0, le=MAX_INT)]
 Stamp = Annotated[datetime, msgspec.Meta(tz=True)]
+UsedKey = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$", max_length=401)]
+"""A once-only choice taken, as ``engine.used_key`` writes it: ``scene.choice``."""
 Fingerprint = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]*$", max_length=128)]
 
 
@@ -121,7 +123,7 @@ class SavedState(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     variables: Annotated[dict[Ident, Number | bool], msgspec.Meta(max_length=MAX_NAMES)]
     visits: Annotated[dict[Ident, Count], msgspec.Meta(max_length=MAX_NAMES)]
     elapsed: Seconds = 0.0
-    used: Annotated[list[Text], msgspec.Meta(max_length=MAX_NAMES)] = []
+    used: Annotated[list[UsedKey], msgspec.Meta(max_length=MAX_NAMES)] = []
 
 
 class SavedStateV1(SavedState, frozen=True, forbid_unknown_fields=True):
@@ -240,7 +242,7 @@ def decode_save(data: bytes, slot: str, story: Story) -> Saved:
     path = tuple(record.path) if isinstance(record, RecordV1) else tuple([record.choices[i] for i in record.path])
     saved = record.state
     state = State(saved.scene, frozenset(saved.inventory), Map(saved.variables), Map(saved.visits),
-                  Trail.of(path), saved.elapsed, **_used(saved))
+                  Trail.of(path), saved.elapsed, frozenset(saved.used))
     return Saved(_info_of(record, slot), record.story, state, path)
 
 
@@ -271,7 +273,7 @@ def _decode(data: bytes, slot: str, story: Story) -> Record | RecordV1:
         raise SaveError(f"save '{slot}' is damaged: its path names a choice its table lacks")
     if isinstance(record, RecordV1) and record.state.path != record.path:
         raise SaveError(f"save '{slot}' is damaged: its two copies of the path differ")
-    for text in (record.act_title, record.scene_title, record.story.version, *record.state.used):
+    for text in (record.act_title, record.scene_title, record.story.version):
         if has_control(text):
             raise SaveError(f"save '{slot}' is damaged: it holds control characters")
     if record.saved_at.year < 1970:
@@ -286,11 +288,6 @@ def _info_of(record: Record | RecordV1, slot: str) -> SaveInfo:
                     len(record.path), record.state.elapsed, record.sequence)
 
 
-def _used(saved: SavedState) -> dict[str, frozenset[str]]:
-    """The once-only choices taken, for an engine whose State records them."""
-    return {"used": frozenset(saved.used)} if "used" in State.__struct_fields__ else {}
-
-
 def _check_names(saved: SavedState, story: Story, slot: str) -> None:
     """A save of exactly this story version must name only what the story has, and all its variables."""
     extra = sorted(set(saved.variables) - set(story.variables))
@@ -303,9 +300,16 @@ def _check_names(saved: SavedState, story: Story, slot: str) -> None:
         *(f"variable '{k}' has a value of the wrong kind" for k, v in saved.variables.items()
           if k in story.variables and type(v) is not type(story.variables[k].default)),
         *(f"it counts visits to scene '{s}', which is not in the story" for s in saved.visits if s not in story.scenes),
+        *(f"it has taken choice '{k}', which is not in the story" for k in saved.used if not _is_choice(story, k)),
     ]
     if problems:
         raise SaveError(f"save '{slot}' is damaged: {problems[0]}")
+
+
+def _is_choice(story: Story, key: str) -> bool:
+    scene_id, _, choice_id = key.partition(".")
+    scene = story.scenes.get(scene_id)
+    return scene is not None and scene.choice(choice_id) is not None
 
 
 def _reason(exc: msgspec.ValidationError) -> str:
@@ -325,12 +329,11 @@ def encode_save(slot: str, kind: Kind, story: Story, state: State, sequence: int
     act_title, scene_title = titles(story, state)
     table: dict[str, int] = {}
     path = [table.setdefault(choice_id, len(table)) for choice_id in state.path]
-    used: frozenset[str] = getattr(state, "used", frozenset())
     record = Record(
         format=2, game="daylights", story=StoryRef(story.id, story.version, story.fingerprint), slot=slot,
         kind=kind, sequence=sequence, saved_at=now, act_title=act_title, scene_title=scene_title,
         state=SavedState(state.scene, sorted(state.inventory), dict(sorted(state.variables.items())),
-                         dict(sorted(state.visits.items())), state.elapsed, sorted(used)),
+                         dict(sorted(state.visits.items())), state.elapsed, sorted(state.used)),
         choices=list(table), path=path)
     data = _encoder.encode(record)
     if len(data) > MAX_SAVE_BYTES:

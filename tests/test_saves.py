@@ -123,7 +123,7 @@ def test_any_state_round_trips_through_the_save_format(case: tuple[list[str], fl
     moves, elapsed = case
     played = engine.replay(story, moves)
     state = State(played.scene, inventory, Map({"trust": trust, "brave": brave}), played.visits,
-                  played.path, elapsed)
+                  played.path, elapsed, frozenset({"hall.take_key"}) if brave else frozenset())
     store = SaveStore(Path(tempfile.mkdtemp()))
     store.save("prop", story, state)
     assert store.load("prop", story).state == state
@@ -370,6 +370,8 @@ def with_state(rec: dict[str, Any], **changes: object) -> str:
     (lambda text, rec: with_state(rec, variables={"brave": 1, "trust": 0}), "variable 'brave' has a value of the"),
     (lambda text, rec: with_state(rec, scene="attic"), "its scene 'attic' is not in the story"),
     (lambda text, rec: with_state(rec, visits={"attic": 1}), "visits to scene 'attic'"),
+    (lambda text, rec: with_state(rec, used=["hall.fly"]), "it has taken choice 'hall.fly', which is not in the"),
+    (lambda text, rec: with_state(rec, used=["hall"]), r"at `\$.state.used\[0\]`"),
     (lambda text, rec: with_state(rec, scene="hall\u202e"), r"at `\$.state.scene`"),
 ])
 def test_bad_save_files_are_listed_as_damaged_and_left_unchanged(tiny: Story, store: SaveStore,
