@@ -17,8 +17,9 @@ import shlex
 import sys
 from pathlib import Path
 
-PLAYERS_FOLDER = "browser"
-"""Browser players' save folders are ``<saves>/browser/<player id>/``."""
+PLAYERS_FOLDER = "browser-players"
+"""Browser players' save roots are ``<saves>/browser-players/<player id>/``: no story id has a hyphen,
+so this never meets a story's own ``<saves>/<story id>/`` folder."""
 
 WEB_EXTRA = {"textual_serve", "aiohttp", "aiohttp_jinja2", "jinja2"}
 """The modules the ``web`` extra brings; only their absence means the extra is missing."""
