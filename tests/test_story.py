@@ -12,6 +12,9 @@ import yaml
 from game import analysis, engine
 from game.bundled import bundled_scenes, canonical_walkthrough
 from game.plain import transcript
+from game.randomplay import play_randomly
+from game.render import scene_paragraphs
+from game.stats import story_stats
 from game.story import Story, check_story
 from game.story.model import Effects, Text
 from game.walkthrough import read_walkthrough, walk
@@ -92,18 +95,74 @@ def test_every_item_is_given_somewhere_and_required_somewhere(bundled: Story) ->
     assert set(bundled.items) == given == required
 
 
+def prose_words(text: str) -> int:
+    return len(re.findall(r"\S+", text))
+
+
+def scene_words(story: Story, scene_id: str) -> int:
+    """Every word written for a scene, in every branch of its text."""
+    return len(story.scenes[scene_id].text.words())
+
+
 def test_story_is_deep_not_a_corridor(bundled: Story) -> None:
-    prose = [words(s.text) for s in bundled.scenes.values()]
-    assert len(bundled.scenes) >= 80
-    assert sum(prose) >= 12_000
+    assert len(bundled.scenes) >= 130
     assert len(bundled.items) >= 12
-    assert len(bundled.endings) >= 8
+    assert len(bundled.endings) >= 16
     assert {e.ending.kind for e in bundled.endings} == {"canonical", "alternate", "death", "failure"}
 
 
-def test_every_scene_has_between_60_and_250_words(bundled: Story) -> None:
-    outside = {s.id: words(s.text) for s in bundled.scenes.values() if not 60 <= words(s.text) <= 250}
+def test_the_whole_story_runs_to_at_least_30000_words(bundled: Story) -> None:
+    assert story_stats(bundled)["words"] >= 30_000
+
+
+def test_the_films_path_reads_at_least_15000_words(bundled: Story) -> None:
+    choices = list(read_walkthrough(canonical_walkthrough(bundled_scenes())).choices)
+    assert prose_words(transcript(bundled, choices)) >= 15_000
+
+
+def test_at_most_15_percent_of_scenes_offer_a_single_choice(bundled: Story) -> None:
+    figures = story_stats(bundled)
+    assert figures["single_choice_scenes"] <= 0.15 * figures["non_ending_scenes"], figures
+
+
+def test_at_least_40_scenes_answer_the_player_with_conditional_text(bundled: Story) -> None:
+    assert story_stats(bundled)["conditional_text_scenes"] >= 40
+
+
+def test_every_scene_has_between_60_and_600_words_written(bundled: Story) -> None:
+    outside = {sid: scene_words(bundled, sid) for sid in bundled.scenes
+               if not 60 <= scene_words(bundled, sid) <= 600}
     assert outside == {}
+
+
+def test_no_scene_reads_longer_than_450_words_on_the_films_path(bundled: Story) -> None:
+    choices = list(read_walkthrough(canonical_walkthrough(bundled_scenes())).choices)
+    state = engine.new_game(bundled)
+    long = {}
+    for choice in [*choices, None]:
+        shown = prose_words(" ".join(scene_paragraphs(bundled, state)))
+        if shown > 450:
+            long[state.scene] = shown
+        if choice is not None:
+            state = engine.choose(bundled, state, choice)
+    assert long == {}
+
+
+def test_random_players_mostly_get_past_the_first_act(bundled: Story) -> None:
+    report = play_randomly(bundled, 1000, seed=1)
+    first = bundled.acts[0].id
+    in_first = sum(n for scene, n in report.endings.items() if bundled.scenes[scene].act == first)
+    assert report.failures == []
+    assert in_first <= 0.30 * 1000, dict(report.endings)
+
+
+def test_karas_regard_is_shown_and_moves_both_ways_in_the_second_half(bundled: Story) -> None:
+    trust = bundled.variables["kara_trust"]
+    assert trust.label and (trust.low, trust.high) == (0, 6)
+    later = {a.id for a in bundled.acts[5:]}
+    steps = {n for act, effects in all_effects(bundled) if act in later for name, n in effects.add
+             if name == "kara_trust"}
+    assert any(n > 0 for n in steps) and any(n < 0 for n in steps), steps
 
 
 def test_at_least_three_variables_change_what_happens(bundled: Story) -> None:
@@ -198,3 +257,52 @@ def test_plain_transcript_of_the_canonical_walkthrough_matches_the_golden_file(b
     ``daylights walk --transcript > tests/golden/canonical_transcript.txt`` and review the diff."""
     choices = list(read_walkthrough(canonical_walkthrough(bundled_scenes())).choices)
     assert transcript(bundled, choices) == GOLDEN.read_text(encoding="utf-8")
+
+
+def beat_cues() -> dict[str, list[str]]:
+    sheet = yaml.safe_load((ROOT / "seeds" / "beats.yaml").read_text(encoding="utf-8"))
+    return {b["id"]: b.get("cues", []) for b in sheet["beats"]}
+
+
+def shows_cue(story: Story, state: engine.State, beat: str, cues: dict[str, list[str]]) -> bool:
+    prose = " ".join(scene_paragraphs(story, state)).lower()
+    return any(cue.lower() in prose for cue in cues[beat])
+
+
+def test_every_beat_has_cue_words(bundled: Story) -> None:
+    cues = beat_cues()
+    assert [b.id for b in bundled.beats if not cues.get(b.id)] == []
+
+
+def test_every_scene_tagged_with_a_beat_shows_one_of_its_cues(bundled: Story) -> None:
+    """Every visit to a beat's scene, on the film's path and in 300 seeded random plays, shows
+    one of the beat's cue words in the prose the player reads."""
+    cues = beat_cues()
+    plays = [list(read_walkthrough(canonical_walkthrough(bundled_scenes())).choices),
+             *play_randomly(bundled, 300, seed=7).log]
+    missing: dict[tuple[str, str], list[str]] = {}
+    for choices in plays:
+        state = engine.new_game(bundled)
+        for choice in [*choices, None]:
+            for beat in bundled.scenes[state.scene].beats:
+                if not shows_cue(bundled, state, beat, cues):
+                    missing.setdefault((state.scene, beat), choices[:len(state.path)])
+            if choice is not None:
+                state = engine.choose(bundled, state, choice)
+    assert missing == {}
+
+
+def test_the_shortest_route_to_the_canonical_ending_shows_every_canonical_beat_in_its_prose(
+        bundled: Story, explored: analysis.Exploration) -> None:
+    cues = beat_cues()
+    route = explored.routes["epi_dressing_room"]
+    canonical = [b.id for b in bundled.beats if b.canonical]
+    shown: list[str] = []
+    state = engine.new_game(bundled)
+    for choice in [*route, None]:
+        for beat in bundled.scenes[state.scene].beats:
+            if beat in canonical and beat not in shown and shows_cue(bundled, state, beat, cues):
+                shown.append(beat)
+        if choice is not None:
+            state = engine.choose(bundled, state, choice)
+    assert shown == canonical
