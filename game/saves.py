@@ -361,13 +361,15 @@ class SaveStore:
         self._lock = threading.Lock()
 
     def story_folder(self, story: Story) -> Path:
-        """``<root>/<story id>``, with any saves of the old flat layout copied in on first use."""
+        """``<root>/<story id>``, made on first use, with any saves of the old flat layout copied in."""
         if not _IDENT.match(story.id):
             raise SaveError(f"the story id '{story.id}' cannot name a saves folder")
         folder = self.folder / story.id
         if story.id not in self._ready:
             with self._lock:
                 if story.id not in self._ready:
+                    with contextlib.suppress(OSError):
+                        folder.mkdir(parents=True, exist_ok=True)
                     clean_stale_temps(self.folder)
                     clean_stale_temps(folder)
                     _copy_flat_saves(self.folder, folder, story)

@@ -188,7 +188,6 @@ def test_fuzzed_saves_are_refused_clearly_and_never_modified(tmp_path_factory, b
         blob = bytes(blob)
     store = SaveStore(tmp_path_factory.mktemp("fuzzsave"))
     folder = store.story_folder(bundled)
-    folder.mkdir()
     (folder / "victim.json").write_bytes(blob)
     before = (folder / "victim.json").stat().st_mtime_ns
     try:

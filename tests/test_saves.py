@@ -452,7 +452,6 @@ def run_with_timeout(action: Callable[[], object], seconds: float = 10) -> None:
 
 def test_a_fifo_in_the_saves_folder_never_hangs_the_game(tiny: Story, store: SaveStore) -> None:
     folder = store.story_folder(tiny)
-    folder.mkdir(parents=True)
     for name in ("fifo.json", "autosave-1.json", "endings.json", "speedrun.json"):
         os.mkfifo(folder / name)
 
@@ -509,7 +508,6 @@ def test_autosave_lists_nothing_and_reads_nothing_however_many_saves(tiny: Story
                                                                      named: int) -> None:
     state = engine.new_game(tiny)
     folder = store.story_folder(tiny)
-    folder.mkdir(parents=True)
     store.save("template", tiny, state)
     for n in range(named):
         (folder / f"save {n}.json").write_bytes((folder / "template.json").read_bytes())
