@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from game import engine
+from game.render import choice_text
 from game.story import Story
 from tests.conftest import ROOT
 
@@ -29,7 +31,7 @@ def test_play_new_paints_the_first_scene_and_its_choices(tmp_path: Path, bundled
     command = [sys.executable, "-m", "game", "play", "--new", "--saves", str(tmp_path)]
     with PseudoTerminal(command, environment(), ROOT) as terminal:
         terminal.wait_for(start.title.encode())
-        terminal.wait_for(start.choices[0].text.encode())
+        terminal.wait_for(choice_text(start.choices[0], engine.new_game(bundled)).encode())
         terminal.wait_for(b"Inventory")
 
 
@@ -60,3 +62,10 @@ def test_a_hang_up_is_told_apart_from_a_quiet_terminal() -> None:
     assert not terminal_hung_up(None)
     with open(os.devnull) as quiet:
         assert not terminal_hung_up(quiet)
+
+
+def test_play_load_of_a_missing_save_says_so_on_the_title_screen(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "game", "play", "--load", "nosuch", "--saves", str(tmp_path)]
+    with PseudoTerminal(command, environment(), ROOT) as terminal:
+        terminal.wait_for(b"there is no save called 'nosuch'")
+        terminal.wait_for(b"New game")
