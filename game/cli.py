@@ -22,8 +22,9 @@ from game.display import count
 from game.gcpause import start_up, start_up_done
 from game.locations import SAVES_ENV, saves_folder
 from game.saves import SaveError, SaveStore
-from game.story import StoryError, check_story, load_story
+from game.story import StoryError, check_story
 from game.story.model import Story
+from game.story_cache import load_story
 
 COMMANDS = ("play", "new", "check", "walk", "route", "test", "graph", "stats", "schema", "speedrun", "serve")
 """The subcommands; ``daylights DIR`` is short for ``daylights play DIR``."""
