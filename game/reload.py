@@ -16,7 +16,8 @@ import msgspec
 from game import engine
 from game.engine import State
 from game.migrate import MigrationError, bring_forward
-from game.story import Story, StoryError, load_story
+from game.story import Story, StoryError
+from game.story_cache import load_story
 
 SHOWN_ERRORS = 3
 

@@ -69,7 +69,7 @@ def test_journal(snap_compare, tmp_path: Path, scenes: Path) -> None:
 
 
 def test_saves_table(snap_compare, tmp_path: Path, scenes: Path) -> None:
-    story: Story = load_story(scenes, cached=False)
+    story: Story = load_story(scenes)
     store = SaveStore(tmp_path / "saves")
     store.save("Before the gate", story, engine.new_game(story).with_elapsed(75))
     store.save("[WIP] on the path", story, engine.replay(story, ["take_lamp"]).with_elapsed(3725))

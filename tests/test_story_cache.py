@@ -11,8 +11,9 @@ import pytest
 
 from game import engine
 from game.locations import CACHE_ENV
-from game.story import StoryError, load_story
+from game.story import StoryError
 from game.story import loader as story_loader
+from game.story_cache import load_story
 from tests.conftest import TINY_ACT, write_story
 
 
@@ -38,7 +39,7 @@ def assert_parsed_afresh(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def entries(cache: Path) -> list[Path]:
-    return sorted((cache / "stories").glob("*.pickle"))
+    return sorted((cache / "stories").glob("*.json"))
 
 
 def test_an_unchanged_story_opens_from_the_cache_and_plays_the_same(
@@ -59,7 +60,7 @@ def test_editing_a_scene_file_is_seen_at_once(tmp_path: Path, cache: Path) -> No
     folder = write_story(tmp_path / "tiny")
     load_story(folder)
     (folder / "one.yaml").write_text(TINY_ACT.replace("You stand in a hall.", "You stand in a ballroom."))
-    assert "ballroom" in load_story(folder).scenes["hall"].text
+    assert "ballroom" in load_story(folder).scenes["hall"].text.fixed
     assert len(entries(cache)) == 1
 
 
@@ -118,7 +119,7 @@ def test_the_same_folder_named_two_ways_never_shares_paths_in_messages(tmp_path:
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="chown needs root")
-def test_an_entry_owned_by_another_user_is_never_unpickled(tmp_path: Path, cache: Path,
+def test_an_entry_owned_by_another_user_is_never_read(tmp_path: Path, cache: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     folder = write_story(tmp_path / "tiny")
     load_story(folder)
@@ -149,8 +150,8 @@ def test_an_entry_that_is_not_a_regular_file_is_never_read(tmp_path: Path, cache
 
 def test_without_the_loaders_source_to_key_on_nothing_is_cached(tmp_path: Path, cache: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    from game.story import cache as story_cache
+    from game import story_cache
 
-    monkeypatch.setattr(story_cache, "_PACKAGE", tmp_path / "no-sources")
+    monkeypatch.setattr(story_cache, "_SOURCES", (tmp_path / "no-sources",))
     load_story(write_story(tmp_path / "tiny"))
     assert entries(cache) == []

@@ -40,7 +40,7 @@ def scenes(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def story(scenes: Path) -> Story:
-    return load_story(scenes, cached=False)
+    return load_story(scenes)
 
 
 def app_for(tmp_path: Path, scenes: Path, **options: object) -> DaylightsApp:

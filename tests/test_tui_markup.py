@@ -38,7 +38,7 @@ HOSTILE = st.one_of(st.sampled_from(PAYLOADS),
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Story]:
     folder = write_keys_story(tmp_path_factory.mktemp("markup") / "scenes")
-    return folder, load_story(folder, cached=False)
+    return folder, load_story(folder)
 
 
 def hostile_story(story: Story, word: str) -> Story:

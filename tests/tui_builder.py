@@ -132,4 +132,4 @@ def write_keys_story(folder: Path) -> Path:
 
 
 def keys_story(folder: Path) -> Story:
-    return load_story(write_keys_story(folder), cached=False)
+    return load_story(write_keys_story(folder))

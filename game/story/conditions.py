@@ -22,10 +22,11 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
+from game.story.model import MAX_VALUE
 from game.story.problems import did_you_mean
 
 if TYPE_CHECKING:
-    from game.engine import State
+    from game.story.model import StateView as State
 
 KEYWORDS = {"and", "or", "not", "has", "visited", "visits", "true", "false", "here", "then"}
 HERE = "here"
@@ -33,6 +34,10 @@ HERE = "here"
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>-?\d+)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<op>==|!=|<=|>=|<|>|\(|\))"
     r"|(?P<str>\"[^\"]*\"?|'[^']*'?)|(?P<bad>\S))")
+MAX_LENGTH = 1_000
+"""Longest condition accepted, in characters (a long real one is under a hundred)."""
+MAX_NESTING = 50
+"""Most ``not``s and parentheses one inside another (each level costs the parser a few frames)."""
 _COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt,
             "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
@@ -46,48 +51,52 @@ class ConditionError(Exception):
         self.pos = pos
 
 
-class Has(msgspec.Struct, frozen=True, gc=False):
+class Has(msgspec.Struct, frozen=True, gc=False, tag=True):
     item: str
     pos: int
 
 
-class Name(msgspec.Struct, frozen=True, gc=False):
+class Name(msgspec.Struct, frozen=True, gc=False, tag=True):
     """A bare name: a flag when used alone, a variable when compared."""
 
     name: str
     pos: int
 
 
-class Visits(msgspec.Struct, frozen=True, gc=False):
+class Visits(msgspec.Struct, frozen=True, gc=False, tag=True):
     scene: str
     pos: int
 
 
-class Literal(msgspec.Struct, frozen=True, gc=False):
+class Literal(msgspec.Struct, frozen=True, gc=False, tag=True):
     value: int | bool | str
     pos: int
 
 
-class Compare(msgspec.Struct, frozen=True, gc=False):
+class Compare(msgspec.Struct, frozen=True, gc=False, tag=True):
     op: str
     left: Name | Visits | Literal
     right: Name | Visits | Literal
     pos: int
 
 
-class Not(msgspec.Struct, frozen=True, gc=False):
-    operand: object
+class Not(msgspec.Struct, frozen=True, gc=False, tag=True):
+    operand: Tree
     pos: int
 
 
-class And(msgspec.Struct, frozen=True, gc=False):
-    operands: tuple
+class And(msgspec.Struct, frozen=True, gc=False, tag=True):
+    operands: tuple[Tree, ...]
     pos: int
 
 
-class Or(msgspec.Struct, frozen=True, gc=False):
-    operands: tuple
+class Or(msgspec.Struct, frozen=True, gc=False, tag=True):
+    operands: tuple[Tree, ...]
     pos: int
+
+
+Tree = Has | Name | Visits | Literal | Compare | Not | And | Or
+"""A parsed condition; the nodes are tagged, so a tree can be decoded from data (the story cache)."""
 
 
 class Token(msgspec.Struct, frozen=True, gc=False):
@@ -117,9 +126,13 @@ def tokenize(source: str) -> list[Token]:
 
 class _Parser:
     def __init__(self, source: str, here: str | None = None) -> None:
+        if len(source) > MAX_LENGTH:
+            raise ConditionError(f"condition is {len(source):,} characters long; conditions may be at most "
+                                 f"{MAX_LENGTH:,} (split it with a variable)", 0)
         self.here = here
         self.tokens = tokenize(source)
         self.index = 0
+        self.nesting = 0
 
     def peek(self) -> Token:
         return self.tokens[self.index]
@@ -135,7 +148,7 @@ class _Parser:
             return self.take()
         return None
 
-    def parse(self) -> object:
+    def parse(self) -> Tree:
         if self.peek().kind == "end":
             raise ConditionError("condition is empty", 0)
         tree = self.parse_or()
@@ -144,29 +157,30 @@ class _Parser:
             raise ConditionError(f"unexpected '{token.text}' (expected 'and', 'or' or the end)", token.pos)
         return tree
 
-    def parse_or(self) -> object:
+    def parse_or(self) -> Tree:
         first = self.parse_and()
         operands = [first]
         while self.accept("or"):
             operands.append(self.parse_and())
         return first if len(operands) == 1 else Or(tuple(operands), _pos(first))
 
-    def parse_and(self) -> object:
+    def parse_and(self) -> Tree:
         first = self.parse_unary()
         operands = [first]
         while self.accept("and"):
             operands.append(self.parse_unary())
         return first if len(operands) == 1 else And(tuple(operands), _pos(first))
 
-    def parse_unary(self) -> object:
+    def parse_unary(self) -> Tree:
         token = self.peek()
-        if self.accept("not"):
-            return Not(self.parse_unary(), token.pos)
-        if self.accept("("):
-            inner = self.parse_or()
-            if not self.accept(")"):
-                raise ConditionError("missing ')'", self.peek().pos)
-            return inner
+        if token.text in ("not", "(") and token.kind in ("name", "op"):
+            self.nesting += 1
+            if self.nesting > MAX_NESTING:
+                raise ConditionError(f"more than {MAX_NESTING} 'not's and parentheses one inside another",
+                                     token.pos)
+            tree = self.parse_nested()
+            self.nesting -= 1
+            return tree
         if self.accept("has"):
             item = self.peek()
             return Has(self.expect_name("an item after 'has'"), item.pos)
@@ -182,9 +196,21 @@ class _Parser:
             return left
         raise ConditionError(f"'{token.text}' must be compared with something", token.pos)
 
+    def parse_nested(self) -> Tree:
+        token = self.take()
+        if token.text == "not":
+            return Not(self.parse_unary(), token.pos)
+        inner = self.parse_or()
+        if not self.accept(")"):
+            raise ConditionError("missing ')'", self.peek().pos)
+        return inner
+
     def parse_operand(self) -> Name | Visits | Literal:
         token = self.take()
         if token.kind == "num":
+            if len(token.text) > 11 or abs(int(token.text)) > MAX_VALUE:
+                raise ConditionError(f"number {token.text[:12]}{'...' if len(token.text) > 12 else ''} is out "
+                                     f"of range: numbers lie between -{MAX_VALUE:,} and {MAX_VALUE:,}", token.pos)
             return Literal(int(token.text), token.pos)
         if token.kind == "str":
             return Literal(token.text.strip("\"'"), token.pos)
@@ -217,10 +243,11 @@ class _Parser:
 
 
 def _pos(tree: object) -> int:
-    return tree.pos  # type: ignore[attr-defined]
+    pos: int = tree.pos  # type: ignore[attr-defined]
+    return pos
 
 
-def parse(source: str, here: str | None = None) -> object:
+def parse(source: str, here: str | None = None) -> Tree:
     """Parse ``source`` into a tree; raises ConditionError with the column of the mistake."""
     return _Parser(source, here).parse()
 

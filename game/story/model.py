@@ -6,18 +6,32 @@ from so that any later message (a locked choice, an analysis finding) can point 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from types import MappingProxyType
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping, Set
+from typing import Protocol
 
 import msgspec
 
 from game.story.problems import Loc
 
-if TYPE_CHECKING:
-    from game.engine import State
-
 Value = int | bool
+MAX_VALUE = 1_000_000_000
+"""Largest number a story may write, either sign: far beyond any counter, small enough for any reader."""
+
+
+class StateView(Protocol):
+    """What the story's conditions and texts read of a playthrough (the engine's State), so that
+    the content layer needs nothing from the layers above it."""
+
+    @property
+    def scene(self) -> str: ...
+    @property
+    def inventory(self) -> Set[str]: ...
+    @property
+    def variables(self) -> Mapping[str, Value]: ...
+    @property
+    def visits(self) -> Mapping[str, int]: ...
+    @property
+    def used(self) -> Set[str]: ...
 
 
 class Act(msgspec.Struct, frozen=True, gc=False):
@@ -65,7 +79,7 @@ class Condition(msgspec.Struct, frozen=True, gc=False):
 
     source: str
     tree: object
-    test: Callable[[State], bool]
+    test: Callable[[StateView], bool]
     loc: Loc
 
     def reads(self) -> frozenset[tuple[str, str]]:
@@ -83,15 +97,18 @@ class Condition(msgspec.Struct, frozen=True, gc=False):
     def __hash__(self) -> int:
         return hash((self.source, self.tree, self.loc))
 
-    def __reduce__(self) -> tuple[object, ...]:
-        """Pickled without its compiled test, which is rebuilt from the tree (for the story cache)."""
-        return _condition, (self.source, self.tree, self.loc)
+    def __post_init__(self) -> None:
+        """A condition decoded from data (the story cache) arrives with ``uncompiled``: its test is
+        compiled here from the tree, so the data never holds anything that runs."""
+        if self.test is uncompiled:
+            from game.story.conditions import compile_tree
+
+            msgspec.structs.force_setattr(self, "test", compile_tree(self.tree))
 
 
-def _condition(source: str, tree: object, loc: Loc) -> Condition:
-    from game.story.conditions import compile_tree
-
-    return Condition(source, tree, compile_tree(tree), loc)
+def uncompiled(state: StateView) -> bool:
+    """Stands for the test of a condition being decoded, until ``Condition.__post_init__`` compiles it."""
+    raise AssertionError("a decoded condition was never compiled")
 
 
 class Effects(msgspec.Struct, frozen=True, gc=False):
@@ -254,15 +271,7 @@ class Story(msgspec.Struct, frozen=True, gc=False):
     def act(self, act_id: str) -> Act:
         return next(a for a in self.acts if a.id == act_id)
 
-    def __reduce__(self) -> tuple[object, ...]:
-        """Pickled with its read-only mappings as plain dicts (for the story cache)."""
-        values = {name: getattr(self, name) for name in self.__struct_fields__}
-        return _story, ({k: dict(v) if isinstance(v, MappingProxyType) else v for k, v in values.items()},)
-
     @property
     def endings(self) -> tuple[Scene, ...]:
         return tuple(s for s in self.scenes.values() if s.ending is not None)
 
-
-def _story(values: dict[str, object]) -> Story:
-    return Story(**{k: MappingProxyType(v) if isinstance(v, dict) else v for k, v in values.items()})  # type: ignore[arg-type]

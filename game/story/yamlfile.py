@@ -1,17 +1,24 @@
 """Reading one YAML file into position-carrying nodes, refusing anything unsafe.
 
 Only YAML's plain data types are accepted: tags that would build Python objects, anchors and
-aliases (the "billion laughs" attack) and duplicate keys are all reported as problems with their
-line and column. Nothing here constructs arbitrary objects; values are read from nodes on demand.
+aliases (the "billion laughs" attack), duplicate keys, text holding control characters or
+bidirectional overrides, numbers beyond a billion and nesting deeper than ``MAX_DEPTH`` are all
+reported as problems with their line and column. Nesting is bounded before libyaml composes the
+file, since its composer recurses in C and a few thousand levels crash the interpreter. Nothing
+here constructs arbitrary objects; values are read from nodes on demand.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from game.story import yamlhints
+from game.story.files import MAX_FILE_BYTES, UNSAFE_CHARACTERS, FileRefused, read_regular_file
+from game.story.model import MAX_VALUE as MAX_INT
 from game.story.problems import Loc, Problem
 
 try:
@@ -19,8 +26,10 @@ try:
 except ImportError:  # libyaml is missing: the pure-Python loader gives the same nodes, slower.
     from yaml import SafeLoader  # type: ignore[assignment]
 
-MAX_FILE_BYTES = 4 * 1024 * 1024
-"""Scene files larger than this are refused before parsing (a real act is a few dozen KiB)."""
+__all__ = ["MAX_FILE_BYTES", "YamlFile", "parse_yaml_bytes", "read_yaml_file", "scalar_value"]
+
+MAX_DEPTH = 100
+"""Deepest nesting of lists and mappings accepted (a scene file needs about eight levels)."""
 
 STR = "tag:yaml.org,2002:str"
 INT = "tag:yaml.org,2002:int"
@@ -32,6 +41,18 @@ SEQ = "tag:yaml.org,2002:seq"
 _PLAIN_TAGS = {STR, INT, BOOL, NULL, FLOAT, MAP, SEQ}
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _SCALAR_READER = yaml.constructor.SafeConstructor()
+_PREFIX_CAP = 24
+_BLOCK_PREFIX = re.compile(rf"[ \t?:-]{{{_PREFIX_CAP}}}")
+"""The start of a line where a block collection could begin ``_PREFIX_CAP`` columns or further to
+the right: that many characters of indentation and block indicators (``- ``, ``? ``, ``: ``)."""
+_BLOCK_LINE = re.compile(rf"\n[ \t?:-]{{{_PREFIX_CAP}}}")
+_FLOW_KEPT = b"[]{}\"'#!\n"
+_NOT_FLOW = bytes(b for b in range(256) if b not in _FLOW_KEPT)
+_FLOW_PAIR = re.compile(rb"[\[{][\]}]")
+"""An innermost bracket pair on one line once every byte but brackets, quotes, comment and tag
+marks is gone: its brackets are either both YAML's (adding at most two levels) or not the opener."""
+_ANCHOR = re.compile(r"(?:^|(?<=[\s\[{,]))&(?=[^\s\[\]{},])")
+_ESCAPE = re.compile(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.S)
 
 
 def loc_of(path: str, node: yaml.Node) -> Loc:
@@ -56,15 +77,12 @@ class YamlFile:
 def read_yaml_file(path: Path) -> YamlFile:
     """Read and parse ``path``; every failure becomes a located problem, never an exception."""
     name = str(path)
-    start = Loc(name, 1, 1)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return YamlFile(name, None, problems=[Problem(
-                start, f"file is {size:,} bytes; scene files may be at most {MAX_FILE_BYTES:,}")])
-        data = path.read_bytes()
+        data = read_regular_file(path)
+    except FileRefused as exc:
+        return YamlFile(name, None, problems=[Problem(Loc(name), str(exc))])
     except OSError as exc:
-        return YamlFile(name, None, problems=[Problem(start, f"cannot read file: {exc.strerror}")])
+        return YamlFile(name, None, problems=[Problem(Loc(name), f"cannot read file: {exc.strerror or exc}")])
     return parse_yaml_bytes(name, data)
 
 
@@ -78,22 +96,20 @@ def parse_yaml_bytes(name: str, data: bytes) -> YamlFile:
         return YamlFile(name, None, data, [Problem(
             Loc(name, line, col), f"file is not UTF-8 text (byte 0x{data[exc.start]:02x})")])
     if "\x00" in text:
-        offset = text.index("\x00")
-        line = text.count("\n", 0, offset) + 1
-        col = offset - (text.rfind("\n", 0, offset) + 1) + 1
-        return YamlFile(name, None, data, [Problem(Loc(name, line, col), "file contains a NUL byte")])
+        where = _text_loc(name, text, text.index("\x00"))
+        return YamlFile(name, None, data, [Problem(where, "file contains a NUL byte")])
+    if _could_nest_too_deep(text, data) or ("&" in text and _ANCHOR.search(text)):
+        problems = _event_problems(name, text)
+        if problems:
+            return YamlFile(name, None, data, problems)
     try:
         root = yaml.compose(text, Loader=SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = Loc(name, mark.line + 1, mark.column + 1) if mark else Loc(name)
-        what = exc.problem or exc.context or "invalid YAML"
-        return YamlFile(name, None, data, [Problem(where, f"invalid YAML: {what}")])
-    except yaml.reader.ReaderError as exc:
-        line = text.count("\n", 0, exc.position) + 1
-        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
-        what = f"character U+{exc.character:04X} is not allowed" if isinstance(exc.character, int) else exc.reason
+        line, col, what = yamlhints.explain(text, exc)  # the likely cause, where it starts
         return YamlFile(name, None, data, [Problem(Loc(name, line, col), f"invalid YAML: {what}")])
+    except yaml.reader.ReaderError as exc:
+        what = f"character U+{exc.character:04X} is not allowed" if isinstance(exc.character, int) else exc.reason
+        return YamlFile(name, None, data, [Problem(_text_loc(name, text, exc.position), f"invalid YAML: {what}")])
     except yaml.YAMLError as exc:
         return YamlFile(name, None, data, [Problem(Loc(name), f"invalid YAML: {str(exc).splitlines()[0]}")])
     except RecursionError:
@@ -101,14 +117,63 @@ def parse_yaml_bytes(name: str, data: bytes) -> YamlFile:
     if root is None:
         return YamlFile(name, None, data, [Problem(Loc(name), "file is empty")])
     result = YamlFile(name, root, data)
-    result.problems.extend(_structure_problems(name, root))
+    unsafe_text = UNSAFE_CHARACTERS.search(text) is not None or "\\" in text
+    result.problems.extend(_structure_problems(name, root, text if unsafe_text else None))
     if result.problems:
         result.root = None
     return result
 
 
-def _structure_problems(name: str, root: yaml.Node) -> list[Problem]:
-    """Tags, aliases and duplicate keys, found in one pass that visits each node once."""
+def _could_nest_too_deep(text: str, data: bytes) -> bool:
+    """False only when ``text`` (read from ``data``) certainly nests no deeper than ``MAX_DEPTH``: a
+    bound from the text alone, far cheaper than parsing, that real scene files pass.
+
+    Along any chain of nested block collections the starting column grows at least every second
+    level, and a block collection starts after a line's indentation and indicators, so without a
+    line starting with ``_PREFIX_CAP`` of those, block nesting stays within ``2 * _PREFIX_CAP``. A
+    flow bracket adds at most two levels (``[a: [b]]``). Innermost one-line pairs with no quote,
+    comment or tag inside are removed round by round (each round adds at most two levels inside
+    what it removed), and every opening bracket left is counted, whether YAML would see it or not.
+    """
+    if _BLOCK_PREFIX.match(text) or _BLOCK_LINE.search(text):
+        return True
+    budget = (MAX_DEPTH - 2 * _PREFIX_CAP) // 2
+    kept = data.translate(None, _NOT_FLOW)
+    rounds = 0
+    while rounds + kept.count(b"[") + kept.count(b"{") > budget:
+        kept, removed = _FLOW_PAIR.subn(b"", kept)
+        rounds += 1
+        if not removed or rounds >= budget:
+            return True
+    return False
+
+
+def _event_problems(name: str, text: str) -> list[Problem]:
+    """Anchors, and nesting deeper than ``MAX_DEPTH``, found from libyaml's events (its parser keeps
+    an explicit stack, unlike its composer). A syntax error is left for the composer to report."""
+    problems: list[Problem] = []
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=SafeLoader):
+            if isinstance(event, yaml.NodeEvent) and event.anchor is not None:
+                problems.append(Problem(_event_loc(name, event), "YAML anchors and aliases are not "
+                                        "supported; write the value out in full"))
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    problems.append(Problem(_event_loc(name, event), f"lists and mappings are nested more "
+                                            f"than {MAX_DEPTH} deep; a scene file needs only a few levels"))
+                    break
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        pass
+    return problems
+
+
+def _structure_problems(name: str, root: yaml.Node, text: str | None) -> list[Problem]:
+    """Tags, aliases, duplicate keys, numbers out of range and (when ``text`` is given, because it
+    holds a backslash escape or an unsafe character) unsafe text, in one pass over the nodes."""
     problems: list[Problem] = []
     seen: set[int] = set()
     stack = [root]
@@ -136,17 +201,85 @@ def _structure_problems(name: str, root: yaml.Node) -> list[Problem]:
                                                 f"(first defined at line {first.line})"))
                     else:
                         keys[key.value] = key
+                        if text is not None:
+                            problems.extend(_unsafe_text(name, text, key))
                 else:
                     problems.append(Problem(loc_of(name, key), "mapping keys must be plain names"))
                 stack.append(value)
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(reversed(node.value))
+        elif not isinstance(node, yaml.ScalarNode):
+            continue
+        elif node.tag == INT:
+            problems.extend(_bad_number(name, node))
+        elif text is not None:
+            problems.extend(_unsafe_text(name, text, node))
     problems.sort(key=lambda p: (p.loc.line, p.loc.col))
     return problems
 
 
+def _bad_number(name: str, node: yaml.ScalarNode) -> list[Problem]:
+    """A problem when ``node`` is not a whole number between -MAX_INT and MAX_INT."""
+    try:
+        value = _SCALAR_READER.construct_yaml_int(node) if len(node.value) <= 40 else None
+    except ValueError:
+        return [Problem(loc_of(name, node), f"'{node.value}' is not a whole number")]
+    if value is not None and -MAX_INT <= value <= MAX_INT:
+        return []
+    shown = node.value if len(node.value) <= 20 else f"{node.value[:12]}... ({len(node.value):,} characters)"
+    return [Problem(loc_of(name, node), f"number {shown} is out of range: numbers in scene files lie between "
+                    f"-{MAX_INT:,} and {MAX_INT:,} (put it in quotes if it is text)")]
+
+
+def _unsafe_text(name: str, text: str, node: yaml.ScalarNode) -> list[Problem]:
+    """A problem pointing at the first unsafe character of ``node``'s value, or at the escape that
+    wrote it, when there is one."""
+    found = UNSAFE_CHARACTERS.search(node.value)
+    if found is None:
+        return []
+    char = found.group()
+    start, end = node.start_mark.index, node.end_mark.index
+    at = text.find(char, start, end)
+    if at < 0:
+        at = next((start + e.start() for e in _ESCAPE.finditer(text, start, end)
+                   if UNSAFE_CHARACTERS.search(_unescape(e.group()))), start)
+    return [Problem(_text_loc(name, text, at), f"text holds U+{ord(char):04X}, {_describe(char)}; remove it")]
+
+
+def _unescape(escape: str) -> str:
+    r"""The character a YAML double-quoted escape such as ``\e`` or ``\x9b`` stands for."""
+    if escape[1] in "xuU":
+        return chr(int(escape[2:], 16)) if int(escape[2:], 16) <= 0x10FFFF else ""
+    return _SHORT_ESCAPES.get(escape[1], "")
+
+
+_SHORT_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "n": "\n", "v": "\v", "f": "\f", "r": "\r",
+                  "e": "\x1b", "N": "\x85", "L": "\u2028", "P": "\u2029"}
+
+
+def _describe(char: str) -> str:
+    if char in "\u2028\u2029":
+        return "a line separator (start a new line instead)"
+    if "\u202a" <= char <= "\u202e" or "\u2066" <= char <= "\u2069":
+        return "a bidirectional override, which makes text read differently from what it says"
+    if "\ud800" <= char <= "\udfff":
+        return "half of a surrogate pair, which cannot be printed"
+    return "a control character, which a terminal would obey instead of showing"
+
+
+def _text_loc(name: str, text: str, offset: int) -> Loc:
+    line = text.count("\n", 0, offset) + 1
+    return Loc(name, line, offset - (text.rfind("\n", 0, offset) + 1) + 1)
+
+
+def _event_loc(name: str, event: yaml.Event) -> Loc:
+    mark = event.start_mark
+    return Loc(name, mark.line + 1, mark.column + 1) if mark else Loc(name)
+
+
 def scalar_value(node: yaml.ScalarNode) -> object:
-    """The Python value of a plain scalar (str, int, bool, float or None)."""
+    """The Python value of a plain scalar (str, int, bool, float or None). Numbers are bounded: a
+    file's nodes are handed out only after every integer was found within ``MAX_INT``."""
     if node.tag == _TIMESTAMP:
         return node.value
     return _SCALAR_READER.construct_object(node)

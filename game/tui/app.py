@@ -26,7 +26,8 @@ from game.gcpause import start_up_done
 from game.reload import reload_story
 from game.saves import AutosaveWriter, SaveError, SaveInfo, SaveStore
 from game.session import Session
-from game.story import Story, StoryError, load_story
+from game.story import Story, StoryError
+from game.story_cache import load_story
 from game.tui.dialogs import ConfirmScreen, NameScreen
 from game.tui.help import HelpScreen, key_help
 from game.tui.play import PlayScreen

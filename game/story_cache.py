@@ -1,0 +1,153 @@
+"""Opening a story: from the cache when nothing has changed, else parsed and validated afresh.
+
+Parsing YAML is most of the cost of opening a story, and a player opens the same story again and
+again. ``load_story`` keeps the last story it loaded from each folder in the user's cache folder
+(``$DAYLIGHTS_CACHE`` moves it; ``off`` turns it off). An entry is JSON decoded into the story's
+own typed structures: data that cannot run code, whatever bytes a file holds (compiled condition
+tests are rebuilt from their trees). It opens only under its key, a digest of everything the story
+depends on: the folder as given, the names and bytes of its scene files, the versions of the game,
+Python and msgspec, and the size and modification time of the loader's sources (stat only: a first
+start does not hash them). An edited scene file, a new version of the game or an entry written for
+another folder is therefore never used. Scene files are listed and read under the loader's own
+limits (``game.story.files``) and the entry under a size bound; a missing, unreadable, damaged or
+foreign entry is simply rebuilt: the cache can make opening faster, never wrong and never unsafe.
+
+YAML and the loader are imported only when a story really has to be parsed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import msgspec
+
+from game import __version__, locations
+from game.atomic import AtomicWriteError, read_bounded, write_atomic
+from game.gcpause import paused_gc
+from game.story import conditions
+from game.story.files import FileRefused, read_regular_file, story_files
+from game.story.model import Story, uncompiled
+from game.story.problems import StoryError
+
+FORMAT = b"daylights-story-cache 1"
+"""The first line of an entry, before its key; a new layout gets a new number."""
+_SOURCES = (Path(__file__).resolve().parent / "story",)
+_UNSAFE_JSON = (re.compile(rb"\\(?:[bfr]|u(?:00[01]|00[89]|007f|202[89a-e]|206[6-9]|d[89a-f]))", re.I),
+                re.compile(rb"\xc2[\x80-\x9f]"), re.compile(rb"\xe2(?:\x80[\xa8-\xae]|\x81[\xa6-\xa9])"))
+"""A character the loader refuses in any text (``files.UNSAFE_CHARACTERS``), as JSON writes it,
+escaped or raw (three searches, each fast for its own first byte). An entry holding one was not
+written by this game; a writer's literal backslash before such letters merely goes uncached."""
+
+
+class _Tree(msgspec.Struct, frozen=True, gc=False):
+    """A condition's tree, decoded through a Struct so that msgspec keeps its type information."""
+
+    tree: conditions.Tree
+
+
+def load_story(folder: Path | str, cached: bool = True) -> Story:
+    """The valid story in ``folder``, from the cache when possible; raises StoryError listing every error."""
+    found = _entry(Path(folder)) if cached else None
+    if found is not None:
+        story = _read(*found)
+        if story is not None:
+            return story
+    from game.story import loader
+
+    story, problems = loader.check_story(folder)
+    if story is None:
+        raise StoryError(problems)
+    if found is not None:
+        _write(found[0], found[1], story)
+    return story
+
+
+def _entry(folder: Path) -> tuple[Path, bytes, int] | None:
+    """The cache file for ``folder``, the header its entry must start with and the most bytes it may
+    hold; None when the story cannot be cached (no cache, or a folder the loader would refuse)."""
+    cache = locations.cache_folder()
+    if cache is None:
+        return None
+    listing = story_files(folder)
+    if listing.story_file is None or listing.has_errors:
+        return None
+    digest = hashlib.sha256()
+    try:
+        resolved = folder.resolve(strict=True)
+        for part in (__version__, sys.version, msgspec.__version__, str(folder), str(resolved)):
+            digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
+        sources = sorted(path for place in _SOURCES for path in place.glob("*.py"))
+        if not sources:
+            return None  # installed without its sources: a new version could not be told apart
+        for source in [*sources, Path(__file__)]:
+            info = source.stat()
+            digest.update(f"{source.name}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
+        for problem in listing.problems:
+            digest.update(str(problem).encode() + b"\0")
+        total = 0
+        for path in (listing.story_file, *listing.act_files):
+            content = read_regular_file(path)
+            total += len(content)
+            digest.update(path.name.encode() + b"\0" + len(content).to_bytes(8, "big") + content)
+    except (OSError, RuntimeError, FileRefused):
+        return None
+    name = hashlib.sha256(str(resolved).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    header = FORMAT + b" " + digest.hexdigest().encode() + b"\n"
+    return cache / "stories" / f"{name}.json", header, 16 * total + (1 << 20)
+
+
+def _read(entry: Path, header: bytes, limit: int) -> Story | None:
+    """The story in ``entry`` if it is this user's regular file, carries ``header`` and decodes."""
+    try:
+        if hasattr(os, "getuid") and os.stat(entry).st_uid != os.getuid():
+            return None  # another user's file is never read, however harmless its format
+        data = read_bounded(entry, limit)
+    except (OSError, AtomicWriteError):
+        return None
+    if not data.startswith(header) or any(unsafe.search(data, len(header)) for unsafe in _UNSAFE_JSON):
+        return None
+    try:
+        with paused_gc():
+            story = _DECODER.decode(memoryview(data)[len(header):])
+    except (msgspec.DecodeError, conditions.ConditionError, RecursionError, KeyError):
+        return None  # a damaged or planted entry is rebuilt, never trusted
+    return msgspec.structs.replace(story, items=MappingProxyType(story.items),
+                                   variables=MappingProxyType(story.variables),
+                                   scenes=MappingProxyType(story.scenes))
+
+
+def _write(entry: Path, header: bytes, story: Story) -> None:
+    """Store the entry; a folder that cannot be written, or a story JSON cannot hold, just goes uncached."""
+    try:
+        write_atomic(entry, header + msgspec.json.encode(story, enc_hook=_encode), durable=False)
+    except (AtomicWriteError, TypeError, RecursionError):
+        return
+
+
+def _encode(value: object) -> object:
+    """Read-only mappings as plain ones; a compiled test as nothing (it is rebuilt from the tree)."""
+    if isinstance(value, MappingProxyType):
+        return dict(value)
+    if callable(value):
+        return None
+    raise TypeError(f"the story cache cannot hold a {type(value).__name__}")
+
+
+def _decode(kind: type, value: Any) -> object:
+    """A condition's tree from its tagged nodes; its test stands uncompiled until the condition
+    compiles it (``Condition.__post_init__``)."""
+    if kind is object:
+        return msgspec.convert({"tree": value}, _Tree).tree
+    if getattr(kind, "__origin__", None) is Callable and value is None:
+        return uncompiled
+    raise msgspec.ValidationError(f"unexpected {kind!r} in a story cache entry")
+
+
+_DECODER = msgspec.json.Decoder(Story, dec_hook=_decode)
