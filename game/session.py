@@ -19,7 +19,8 @@ from game.story.model import Ending, Scene, Story
 class Session:
     """A playthrough: the states so far (for undo), a clock that can pause, and its saves.
 
-    ``autosave=False`` keeps the session out of the autosave slots (a speedrun must never
+    A session started from a ``state`` (a save, a live reload) can undo back through the
+    choices that led to it. ``autosave=False`` keeps the session out of the autosave slots (a speedrun must never
     become what Continue opens). With a ``writer`` autosaves are written on its background
     thread; without one they are written before ``choose`` returns.
     """
@@ -32,7 +33,7 @@ class Session:
         self.clock = clock
         self.autosave = autosave
         self.writer = writer
-        self.history: list[State] = [state or engine.new_game(story)]
+        self.history = rebuild_history(story, state) if state is not None else [engine.new_game(story)]
         self._since: float | None = clock()
         self.unsaved = False
         """True when moves were made since the last named save, quicksave, load or new game:

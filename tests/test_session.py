@@ -64,6 +64,12 @@ def test_a_save_whose_path_no_longer_replays_loads_without_undo(tiny: Story, sto
     assert session.history == [loaded.state] and not session.can_undo
 
 
+def test_a_session_started_from_a_state_can_undo_its_choices(tiny: Story) -> None:
+    session = Session(tiny, None, engine.replay(tiny, MOVES), clock=lambda: 0.0)
+    assert len(session.history) == len(MOVES) + 1 and session.undo()
+    assert list(session.state.path) == MOVES[:-1]
+
+
 def test_rebuilt_history_keeps_the_saved_state_itself(tiny: Story) -> None:
     state = engine.replay(tiny, MOVES).with_elapsed(99.0)
     history = rebuild_history(tiny, state)
