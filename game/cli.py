@@ -13,6 +13,7 @@ import json
 import os
 import shlex
 import sys
+import textwrap
 from pathlib import Path
 
 from game import __version__, engine
@@ -28,6 +29,7 @@ from game.story_cache import load_story
 
 COMMANDS = ("play", "new", "check", "walk", "route", "test", "graph", "stats", "schema", "speedrun", "serve")
 """The subcommands; ``daylights DIR`` is short for ``daylights play DIR``."""
+HELP_WIDTH = 78
 FAILURES = Path("daylights-failures")
 """Where ``test --random`` writes failing playthroughs unless ``--out`` says otherwise."""
 
@@ -87,7 +89,7 @@ def _description(folder: Path | None) -> str:
     """``--help``'s opening: the story's title, subtitle, author and blurb from its story.yaml."""
     engine_line = "The daylights engine: play a story, or write, check and test your own (see 'daylights new')."
     if folder is None:
-        return engine_line
+        return textwrap.fill(engine_line, HELP_WIDTH)
     import yaml
 
     from game.story.yamlfile import read_yaml_file
@@ -100,11 +102,12 @@ def _description(folder: Path | None) -> str:
                 fields[str(key.value)] = " ".join(value.value.split())
     title = fields.get("title", "")
     if not title:
-        return engine_line
+        return textwrap.fill(engine_line, HELP_WIDTH)
     heading = f"{title}: {fields['subtitle']}" if fields.get("subtitle") else title
     by = f", by {fields['author']}" if fields.get("author") else ""
     about = fields.get("blurb") or fields.get("description", "")
-    return f"{heading}{by}.{' ' + about if about else ''}\n\n{engine_line}"
+    presented = textwrap.fill(f"{heading}{by}.{' ' + about if about else ''}", HELP_WIDTH)
+    return f"{presented}\n\n{textwrap.fill(engine_line, HELP_WIDTH)}"
 
 
 def _parser(help_story: Path | None = None) -> argparse.ArgumentParser:
@@ -113,8 +116,9 @@ def _parser(help_story: Path | None = None) -> argparse.ArgumentParser:
                         help="story folder to use (default: the bundled story)")
     common.add_argument("--saves", metavar="DIR", type=Path, default=None,
                         help=f"save folder (default: ${SAVES_ENV}, saves/ in a checkout, else your data folder)")
+    description = _description(help_story)
     parser = argparse.ArgumentParser(
-        prog="daylights", parents=[common], description=_description(help_story),
+        prog="daylights", parents=[common], description=description,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"daylights {__version__}")
     parser.set_defaults(command=None)
@@ -122,7 +126,9 @@ def _parser(help_story: Path | None = None) -> argparse.ArgumentParser:
 
     def command(name: str, help: str) -> argparse.ArgumentParser:
         """A subcommand that reads a story: ``DIR`` or ``--scenes DIR``, the same everywhere."""
-        made = sub.add_parser(name, parents=[common], help=help)
+        purpose = textwrap.fill(help[:1].upper() + help[1:] + ".", HELP_WIDTH)
+        made = sub.add_parser(name, parents=[common], help=help, description=f"{description}\n\n{purpose}",
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
         made.add_argument("folder", nargs="?", type=Path, metavar="DIR",
                           help="story folder (same as --scenes; default: the bundled story)")
         return made
