@@ -293,6 +293,16 @@ async def test_help_is_written_from_the_bindings_of_the_screen_it_was_opened_on(
             assert isinstance(app.screen, PlayScreen)
 
 
+def test_every_key_the_game_declares_explains_itself_for_the_help() -> None:
+    from game.tui.saves_screen import SavesScreen
+
+    screens = [DaylightsApp, PlayScreen, TitleScreen, EndingScreen, JournalScreen, EndingsScreen, SavesScreen,
+               HelpScreen, ConfirmScreen, NameScreen]
+    for screen in screens:
+        for binding in screen.BINDINGS:
+            assert not isinstance(binding, tuple) and binding.tooltip, f"{screen.__name__}: {binding}"
+
+
 # -- journal, saves -----------------------------------------------------------------------------
 
 async def test_journal_lists_scenes_and_choices_and_rereads_old_text(tmp_path: Path, scenes: Path) -> None:
@@ -459,6 +469,22 @@ async def test_ending_undo_restart_and_title_work_by_key_enter_and_click(
         await press(pilot, "2")
         await do(pilot, "title", "t")
         assert isinstance(app.screen, TitleScreen) and menu_ids(app)[0] == "continue"
+
+
+async def test_a_long_ending_scrolls_by_keys_while_a_button_has_the_focus(tmp_path: Path, scenes: Path) -> None:
+    fled = scenes / "1_approach.yaml"
+    fled.write_text(fled.read_text().replace("Nobody ever will.", "Nobody ever will.\n\n      " + "And on. " * 300))
+    app = app_for(tmp_path, scenes, start="new")
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "2")
+        view = app.screen.query_one("#ending-scroll")
+        assert view.max_scroll_y > 0 and view.scroll_y == 0
+        await press(pilot, "down")
+        assert view.scroll_y == 1
+        await press(pilot, "pagedown")
+        assert view.scroll_y > 10
+        await press(pilot, "pageup", "up")
+        assert view.scroll_y == 0 and isinstance(app.focused, Button)
 
 
 async def test_journal_and_help_work_on_the_ending_screen(tmp_path: Path, scenes: Path) -> None:

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
-from game.display import play_time, saved_at
+from game.display import count, play_time, saved_at
 from game.engine import State
 from game.session import Session
 from game.story.model import Story
@@ -125,7 +125,11 @@ class EndingScreen(Screen[None]):
                 Binding("r", "app.restart", "Restart", tooltip="play again from the beginning"),
                 Binding("t,escape", "app.title", "Title", tooltip="back to the title screen"),
                 Binding("j", "app.journal", "Journal", tooltip="the journal: every scene and what you chose"),
-                Binding("question_mark,f1", "app.help", "Help", tooltip="every key, and what it does here")]
+                Binding("question_mark,f1", "app.help", "Help", tooltip="every key, and what it does here"),
+                Binding("up", "scroll(-1)", "Scroll up", show=False, tooltip="scroll the ending's text a line"),
+                Binding("down", "scroll(1)", "Scroll down", show=False, tooltip="scroll the ending's text a line"),
+                Binding("pageup", "scroll(-10)", "Page up", show=False, tooltip="scroll the ending's text a page"),
+                Binding("pagedown", "scroll(10)", "Page down", show=False, tooltip="scroll the ending's text a page")]
 
     def __init__(self, session: Session, prose: list[str], endings_found: int, run_summary: str | None) -> None:
         super().__init__()
@@ -145,7 +149,7 @@ class EndingScreen(Screen[None]):
                 yield Static("THE END", id="ending-the-end")
                 yield Static(content(ending.title, "bold"), id="ending-title")
                 yield Static(content(f"{ending.kind.capitalize()} ending"), id="ending-kind")
-                yield Static(f"{state.moves} moves  ·  {play_time(state.elapsed)}  ·  endings discovered "
+                yield Static(f"{count(state.moves, 'move')}  ·  {play_time(state.elapsed)}  ·  endings discovered "
                              f"{self.endings_found} of {total}", id="ending-stats")
                 if self.run_summary:
                     yield Static(content(self.run_summary), id="ending-run")
@@ -158,6 +162,12 @@ class EndingScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#ending-buttons").query(Button).first().focus()
+
+    def action_scroll(self, lines: int) -> None:
+        """Scroll the prose and the ending's numbers while a button keeps the focus (10: a page)."""
+        view = self.query_one("#ending-scroll", VerticalScroll)
+        step = lines if abs(lines) == 1 else (view.size.height - 1) * (1 if lines > 0 else -1)
+        view.scroll_relative(y=step, animate=False)
 
 
 class EndingsScreen(ModalScreen[None]):
