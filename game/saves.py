@@ -8,11 +8,11 @@ holds the story's fingerprint and the path of choice ids, so a save made before 
 edited can still be brought forward, and undo can be rebuilt after loading.
 
 Limits (a file beyond them is damaged): a file is at most ``MAX_SAVE_BYTES``; a game at most
-``MAX_MOVES`` moves; a variable's value within ±``MAX_INT`` (far beyond any story's counters,
-well inside a double's exact range); play time finite, from 0 to ``MAX_ELAPSED`` (ten years);
-timestamps RFC 3339 with a time zone, years 1970 to 9999; texts without control or bidi
-characters. The game checks what it writes against the same limits, so it never writes a save
-it would refuse to read.
+``MAX_MOVES`` moves; a variable's value within ±``MAX_INT`` (what a story's largest number added
+every move could reach, about 10^15, inside a double's exact range) and its declared range; play
+time finite, from 0 to ``MAX_ELAPSED`` (ten years); timestamps RFC 3339 with a time zone, years
+1970 to 9999; texts without control or bidi characters. The game checks what it writes against
+the same limits, so it never writes a save it would refuse to read.
 """
 
 from __future__ import annotations
@@ -35,14 +35,15 @@ from game import engine
 from game.atomic import AtomicWriteError, NotRegularFile, TooLarge, clean_stale_temps, read_bounded, write_atomic
 from game.engine import State, Trail
 from game.migrate import MigrationError, bring_forward
-from game.story.model import Story
+from game.story.model import MAX_VALUE, Story, Variable
 
 FORMAT_VERSION = 2
 """2: path stored once, dictionary-encoded; per-story folders. Format 1 is still read."""
 MAX_SAVE_BYTES = 4 * 1024 * 1024
 MAX_SLOT_NAME = 40
 MAX_MOVES = 1_000_000
-MAX_INT = 10**15
+MAX_INT = MAX_VALUE * (MAX_MOVES + 1)
+"""The largest counter any game of allowed length can reach: a story's largest number, added every move."""
 MAX_ELAPSED = 10 * 365.25 * 24 * 3600
 MAX_TEXT = 1_000
 MAX_NAMES = 100_000
@@ -299,11 +300,18 @@ def _check_names(saved: SavedState, story: Story, slot: str) -> None:
         *(f"variable '{v}' is missing" for v in missing),
         *(f"variable '{k}' has a value of the wrong kind" for k, v in saved.variables.items()
           if k in story.variables and type(v) is not type(story.variables[k].default)),
+        *(f"variable '{k}' is {v}, outside its range" for k, v in saved.variables.items()
+          if k in story.variables and not _in_range(story.variables[k], v)),
         *(f"it counts visits to scene '{s}', which is not in the story" for s in saved.visits if s not in story.scenes),
         *(f"it has taken choice '{k}', which is not in the story" for k in saved.used if not _is_choice(story, k)),
     ]
     if problems:
         raise SaveError(f"save '{slot}' is damaged: {problems[0]}")
+
+
+def _in_range(variable: Variable, value: int | bool) -> bool:
+    return isinstance(value, bool) or ((variable.low is None or value >= variable.low)
+                                       and (variable.high is None or value <= variable.high))
 
 
 def _is_choice(story: Story, key: str) -> bool:

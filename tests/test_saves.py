@@ -389,6 +389,17 @@ def test_bad_save_files_are_listed_as_damaged_and_left_unchanged(tiny: Story, st
     assert folder_snapshot(store.folder) == before
 
 
+def test_a_counter_outside_its_declared_range_is_damage(tmp_path: Path) -> None:
+    story = load_story(write_story(tmp_path / "ranged", story=TINY_STORY.replace(
+        "  trust: 0\n", "  trust:\n    default: 0\n    description: Trust.\n    range: [0, 5]\n")))
+    store = SaveStore(tmp_path / "saves")
+    store.save("good", story, engine.new_game(story))
+    path = store.path(story, "good")
+    path.write_text(path.read_text().replace('"trust":0', '"trust":6'))
+    with pytest.raises(SaveError, match="variable 'trust' is 6, outside its range"):
+        store.load("good", story)
+
+
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.integers(min_value=10**20) | st.floats()
     | st.text(max_size=20)
