@@ -224,14 +224,20 @@ def kind_of(slot: str) -> Kind:
 
 
 def has_control(text: str) -> bool:
-    """True when ``text`` holds a control, format (bidi, zero-width) or unassigned character."""
-    return not text.isprintable() and any(unicodedata.category(c)[0] == "C" for c in text)
+    """True when ``text`` holds a control, format (bidi, zero-width), unassigned or line-breaking
+    character: anything that could move a terminal's cursor, reorder text or split a line."""
+    return not text.isprintable() and any(_unsafe(c) for c in text)
+
+
+def _unsafe(char: str) -> bool:
+    category = unicodedata.category(char)
+    return category[0] == "C" or category in ("Zl", "Zp")
 
 
 def _printable(text: str) -> str:
     """A display copy (titles shown in a save list) without control characters, of bounded length."""
     if has_control(text):
-        text = "".join(c for c in text if unicodedata.category(c)[0] != "C")
+        text = "".join(c for c in text if not _unsafe(c))
     return text[:MAX_TEXT]
 
 

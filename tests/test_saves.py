@@ -291,6 +291,7 @@ def test_opening_a_story_folder_cleans_its_stale_temporary_files(tiny: Story, st
     ("../../etc/passwd", "a save name cannot contain '/'"),
     ("bell\x07", "a save name cannot contain control characters"),
     ("bidi\u202e", "a save name cannot contain control characters"),
+    ("two\u2028lines", "a save name cannot contain control characters"),
     ("x" * 41, "a save name can be at most 40 characters"),
     ("autosave-1", "reserved"),
     ("autosave-9", "reserved"),
