@@ -376,6 +376,7 @@ async def test_load_list_is_newest_first_with_seconds(tmp_path: Path, scenes: Pa
         table = app.screen.query_one(DataTable)
         assert [row.value for row in table.rows] == ["beta", "alpha"]
         assert table.get_row_at(0)[-1].endswith(":42") and table.get_row_at(1)[-1].endswith(":07")
+        assert table.ordered_columns[0].content_width >= len("alpha"), "names are not cut to the header's width"
 
 
 async def test_quicksave_writes_the_file_and_quickload_asks_over_unsaved_moves_and_keeps_undo(

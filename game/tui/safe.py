@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from rich.text import Text
 from textual.content import Content
 
 _BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -49,6 +50,12 @@ def content(text: str, style: str = "") -> Content:
     """``text`` as Textual content, styled as a whole: its brackets are shown, never interpreted."""
     plain = Content(clean(text))
     return plain.stylize(style) if style else plain
+
+
+def rich_text(text: str, style: str = "") -> Text:
+    """``text`` as a Rich ``Text`` (never parsed as markup), for widgets that measure Rich renderables
+    (a DataTable sizes its columns from them)."""
+    return Text(one_line(text), style=style, no_wrap=True)
 
 
 def one_line(text: str) -> str:

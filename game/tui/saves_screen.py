@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Static
 from game.display import play_time
 from game.saves import SaveInfo
 from game.tui.keybar import KeyBar
-from game.tui.safe import content, one_line
+from game.tui.safe import one_line, rich_text
 
 NEW_ROW = "\0new"
 """The row key of "+ New save…" (no slot name can contain a NUL)."""
@@ -77,14 +77,14 @@ class SavesScreen(ModalScreen[SavesChoice | None]):
         table = self.query_one(DataTable)
         table.add_columns("Name", "Act", "Scene", "Time", "Saved")
         if self.mode == "save":
-            table.add_row(content("+ New save…", "bold"), "", "", "", "", key=NEW_ROW)
+            table.add_row(rich_text("+ New save…", "bold"), "", "", "", "", key=NEW_ROW)
         for info in self.saves:
             if info.error:
-                table.add_row(content(shorten(info.slot, 18)), content("damaged", "red"),
-                              content(shorten(one_line(info.error), 40)), "", "", key=info.slot)
+                table.add_row(rich_text(shorten(info.slot, 18)), rich_text("damaged", "red"),
+                              rich_text(shorten(info.error, 40)), "", "", key=info.slot)
             else:
-                table.add_row(content(shorten(info.slot, 18)), content(shorten(info.act_title, 12)),
-                              content(shorten(info.scene_title, 20)),
+                table.add_row(rich_text(shorten(info.slot, 18)), rich_text(shorten(info.act_title, 12)),
+                              rich_text(shorten(info.scene_title, 20)),
                               play_time(info.elapsed), saved_at_seconds(info), key=info.slot)
         table.focus()
 
