@@ -32,7 +32,7 @@ import msgspec
 from immutables import Map
 
 from game import engine
-from game.atomic import AtomicWriteError, NotRegularFile, TooLarge, clean_stale_temps, read_bounded, write_atomic
+from game.atomic import AtomicWriteError, NotRegularFile, TooLarge, clean_stale_temps, read_bounded, why, write_atomic
 from game.engine import State, Trail
 from game.migrate import MigrationError, bring_forward
 from game.story.model import MAX_VALUE, Story, Variable
@@ -440,7 +440,7 @@ class SaveStore:
             raise SaveError(f"save '{slot}' is larger than {MAX_SAVE_BYTES:,} bytes; "
                             "it is not a Daylights save") from None
         except AtomicWriteError as exc:
-            raise SaveError(f"cannot read save '{slot}': {exc}") from None
+            raise SaveError(str(exc)) from None
 
     def load(self, slot: str, story: Story) -> Loaded:
         """The state saved in ``slot``, brought forward to ``story`` if it was edited since."""
@@ -469,7 +469,7 @@ class SaveStore:
         except FileNotFoundError:
             raise SaveError(f"there is no save called '{slot}'") from None
         except OSError as exc:
-            raise SaveError(f"could not delete '{slot}': {exc.strerror}") from None
+            raise SaveError(f"could not delete '{slot}': {why(exc)}") from None
 
     def _autosaves(self, story: Story) -> Iterator[SaveInfo]:
         for slot in AUTOSAVE_SLOTS:
