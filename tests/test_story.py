@@ -158,7 +158,7 @@ def test_random_players_mostly_get_past_the_first_act(bundled: Story) -> None:
 
 def test_karas_regard_is_shown_and_moves_both_ways_in_the_second_half(bundled: Story) -> None:
     trust = bundled.variables["kara_trust"]
-    assert trust.label and (trust.low, trust.high) == (0, 6)
+    assert trust.label and (trust.low, trust.high) == (0, 5)
     later = {a.id for a in bundled.acts[5:]}
     steps = {n for act, effects in all_effects(bundled) if act in later for name, n in effects.add
              if name == "kara_trust"}
