@@ -38,7 +38,8 @@ ACT: dict[str, Any] = {"act": "one", "scenes": {
         "title": "Hall", "beats": ["arrival"],
         "text": ["You stand in a hall.", {"if": "has key", "text": "The key is warm.", "else": "It is cold."},
                  {"if": "trust > 1", "text": "The butler nods."}, {"elif": "brave", "text": "He waits."},
-                 {"else": "He ignores you."}],
+                 {"else": "He ignores you."}, {"if": "visits here > 2", "text": "Again."},
+                 {"elif": "brave", "text": "Bold.", "else": ["Shy.", {"if": "has key", "text": "Keyed."}]}],
         "on_enter": {"add": {"trust": 1}},
         "choices": [
             {"id": "take", "text": "Take the key", "goto": "hall", "do": {"give": "key", "set": "brave"},

@@ -47,7 +47,7 @@ DESCRIPTIONS = {
     "act": "The act these scenes belong to, declared in story.yaml.",
     "scenes": "Mapping of scene id to scene.",
     "text": "The prose: a text (use | and blank lines between paragraphs), or a list of paragraphs and "
-            "{if, text, else} / {elif, text} / {else} entries.",
+            "{if, text, else} / {elif, text, else} / {else} entries.",
     "on_enter": "Effects applied every time the scene is entered.",
     "choices": "The choices; a scene without choices must be an ending.",
     "ending": "Makes the scene an ending.",
@@ -174,7 +174,7 @@ def _prose() -> Schema:
         body,
         {"type": "object", "properties": {"if": CONDITION, "text": body, "else": body},
          "required": ["if", "text"], "additionalProperties": False},
-        {"type": "object", "properties": {"elif": CONDITION, "text": body},
+        {"type": "object", "properties": {"elif": CONDITION, "text": body, "else": body},
          "required": ["elif", "text"], "additionalProperties": False},
         {"type": "object", "properties": {"else": body}, "required": ["else"], "additionalProperties": False},
     ]}
