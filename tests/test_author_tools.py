@@ -13,7 +13,7 @@ from game import analysis
 from game.bundled import bundled_scenes
 from game.randomplay import play_randomly
 from game.story import Story, load_story
-from game.story.schema import scene_schema, schema_text
+from game.story.schema import scene_schema, schema_text, story_schema
 from game.walkthrough import read_walkthrough, walk
 from tests.conftest import ROOT, TINY_STORY, run_cli, write_story
 
@@ -290,6 +290,12 @@ def test_every_bundled_file_validates_against_the_schema_and_points_at_it(path: 
     text = (ROOT / "scenes" / path).read_text(encoding="utf-8")
     assert text.startswith("# yaml-language-server: $schema=../docs/scene-schema.json\n")
     jsonschema.validate(yaml.safe_load(text), scene_schema())
+
+
+def test_every_bundled_file_validates_against_the_bundled_story_schema(bundled: Story) -> None:
+    validator = jsonschema.Draft202012Validator(story_schema(bundled))
+    for path in sorted((ROOT / "scenes").glob("*.yaml")):
+        assert list(validator.iter_errors(yaml.safe_load(path.read_text(encoding="utf-8")))) == [], path.name
 
 
 def test_schema_rejects_an_unknown_key() -> None:
