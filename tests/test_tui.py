@@ -440,7 +440,7 @@ async def test_ending_screen_shows_the_prose_then_the_ending_and_its_numbers(tmp
         assert text_of(app, "#ending-prose").startswith("You run until the house is only a shape")
         assert text_of(app, "#ending-title") == "The Road Home"
         assert text_of(app, "#ending-kind") == "Failure ending"
-        assert text_of(app, "#ending-stats") == "1 moves  ·  0:00:00  ·  endings discovered 1 of 2"
+        assert text_of(app, "#ending-stats") == "1 move  ·  0:00:00  ·  endings discovered 1 of 2"
         assert keys_shown(app) == ["u", "Undo", "r", "Restart", "t", "Title", "j", "Journal", "?", "Help",
                                    "^p", "palette"]
 
