@@ -33,7 +33,8 @@ def test_tiny_story_loads_cleanly(tmp_path: Path) -> None:
 
 def test_invalid_yaml_points_at_the_syntax_error(tmp_path: Path) -> None:
     folder = act_with(tmp_path, "act: one\nscenes:\n  hall: [unclosed\n")
-    assert only_error(folder) == f"{folder / 'one.yaml'}:4:1: error: invalid YAML: did not find expected ',' or ']'"
+    assert only_error(folder) == (f"{folder / 'one.yaml'}:3:9: error: invalid YAML: the '[' here is never closed "
+                                  "with ']'; close it, or if it is part of a text, put the whole text in quotes")
 
 
 def test_root_that_is_not_a_mapping(tmp_path: Path) -> None:
