@@ -59,7 +59,7 @@ def valid_records(tiny: Story) -> tuple[Records, dict[str, Any]]:
     return records, json.loads(records.path(tiny).read_text())
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(field=st.sampled_from(["format", "game", "story", "best", "best.seconds", "best.moves", "best.splits",
                               "best.segments", "best.segments.one", "extra"]), value=JSON)
 def test_any_json_value_in_any_records_field_is_damage_never_a_crash(tiny: Story, field: str,

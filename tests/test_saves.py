@@ -413,7 +413,7 @@ FIELDS = ["format", "game", "story", "slot", "kind", "sequence", "saved_at", "ac
           "state.visits.hall", "nonsense"]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(field=st.sampled_from(FIELDS), value=JSON)
 def test_any_json_value_in_any_save_field_is_damage_and_nothing_else_breaks(tmp_path: Path, tiny: Story,
                                                                             field: str, value: object) -> None:
@@ -442,6 +442,30 @@ def test_any_json_value_in_any_save_field_is_damage_and_nothing_else_breaks(tmp_
     assert latest is not None and latest.slot == "autosave-1"
     assert store.autosave(tiny, engine.replay(tiny, ["flatter", "flatter"])).slot == "autosave-2"
     assert bad.read_bytes() == before["tiny/bad.json"]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(field=st.sampled_from(["format", "game", "story", "found", "found.cellar", "extra"]), value=JSON)
+def test_any_json_value_in_the_endings_record_is_damage_never_a_crash(tmp_path: Path, tiny: Story, field: str,
+                                                                      value: object) -> None:
+    store = SaveStore(Path(tempfile.mkdtemp(dir=tmp_path)))
+    store.record_ending(tiny, engine.replay(tiny, ["take_key", "cellar"]))
+    path = store.story_folder(tiny) / "endings.json"
+    record = json.loads(path.read_text())
+    target: dict[str, Any] = record
+    *parents, last = field.split(".")
+    for key in parents:
+        target = target[key]
+    target[last] = value
+    data = json.dumps(record, allow_nan=True).encode()
+    path.write_bytes(data)
+    found, problem = store.endings_record(tiny)
+    assert (problem is None) or (found == {} and "\n" not in problem)
+    assert set(store.endings_found(tiny)) <= {"cellar", "win"} and path.read_bytes() == data
+    store.record_ending(tiny, engine.replay(tiny, ["take_key", "flatter", "flatter", "secret"]))
+    assert "win" in store.endings_found(tiny)
+    kept = [p.read_bytes() for p in path.parent.iterdir() if p.name.startswith(".endings-damaged-")]
+    assert kept == ([data] if problem else [])
 
 
 def run_with_timeout(action: Callable[[], object], seconds: float = 10) -> None:
