@@ -29,12 +29,16 @@ def explain(text: str, error: yaml.MarkedYAMLError) -> Explained:
     problem, context = error.problem or "", error.context or ""
     mark, start = error.problem_mark, error.context_mark
     at = (mark.line, mark.column) if mark else (start.line, start.column) if start else (0, 0)
+    found = None
     for heuristic in (_tab, _unclosed_quote, _quote_closed_early, _unclosed_bracket, _colon_in_text,
                       _indentation, _reserved_start):
         found = heuristic(lines, problem, context, at, (start.line, start.column) if start else None)
         if found is not None:
-            return found
-    return at[0] + 1, at[1] + 1, problem or context or "not valid YAML"
+            break
+    line, column, message = found or (at[0] + 1, at[1] + 1, problem or context or "not valid YAML")
+    if line > len(lines):  # libyaml marks the end of a file without a final newline one line further on
+        line, column = len(lines), len(lines[-1]) + 1
+    return line, column, message
 
 
 def _line(lines: list[str], index: int) -> str:
