@@ -370,7 +370,8 @@ class DaylightsApp(App[None]):
         """Tell the player something went wrong; on an empty screen, show it on the title screen."""
         if len(self.screen_stack) <= 1:
             self.show_title(note)
-        self.say(note, severity="warning", timeout=8)
+        else:
+            self.say(note, severity="warning", timeout=8)
 
     def load_slot(self, slot: str) -> bool:
         """Replace the game with a saved one; False (and a notice) when it cannot be loaded."""

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from game.tui.keybar import KeyBar
-from game.tui.safe import content
+from game.tui.safe import rich_text
 
 PALETTE_HELP = "command palette: new game, speedrun, save, load, undo, journal, inventory, dossier, endings, theme"
 KEY_COLUMN = 14
@@ -45,7 +45,7 @@ def _keys(keys: list[str]) -> str:
     """Keys for one row: a run of digits as '1–9', others side by side."""
     if len(keys) > 2 and all(k.isdigit() for k in keys):
         return f"{keys[0]}–{keys[-1]}"
-    return "  ".join(keys)
+    return " ".join(keys)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -58,11 +58,14 @@ class HelpScreen(ModalScreen[None]):
         self.rows = rows
 
     def compose(self) -> ComposeResult:
-        lines = [Content.assemble(content(keys.ljust(KEY_COLUMN), "bold"), " ", content(what))
-                 for keys, what in self.rows]
+        table = Table.grid(padding=(0, 2))
+        table.add_column(no_wrap=True, min_width=KEY_COLUMN, style="bold")
+        table.add_column(ratio=1)
+        for keys, what in self.rows:
+            table.add_row(rich_text(keys), rich_text(what, wrap=True))
         with VerticalScroll(classes="dialog wide"):
             yield Static("Keys", classes="heading")
-            yield Static(Content("\n").join(lines), id="help-keys")
+            yield Static(table, id="help-keys")
             yield Static("Escape closes this help.", classes="hint")
         yield KeyBar()
 

@@ -45,7 +45,7 @@ class PlayScreen(Screen[None]):
             self.choice_id = choice_id
 
     HELP_NOTES: ClassVar[list[tuple[str, str]]] = [
-        ("↑ ↓  Enter", "move between the choices and take one (a click works too)")]
+        ("↑ ↓ Enter", "move between the choices and take one (a click works too)")]
     BINDINGS = [
         *(Binding(str(n), f"choose_number({n})", f"Choice {n}", show=False, tooltip="take that choice")
           for n in range(1, 10)),

@@ -52,10 +52,10 @@ def content(text: str, style: str = "") -> Content:
     return plain.stylize(style) if style else plain
 
 
-def rich_text(text: str, style: str = "") -> Text:
-    """``text`` as a Rich ``Text`` (never parsed as markup), for widgets that measure Rich renderables
-    (a DataTable sizes its columns from them)."""
-    return Text(one_line(text), style=style, no_wrap=True)
+def rich_text(text: str, style: str = "", wrap: bool = False) -> Text:
+    """``text`` on one line as a Rich ``Text`` (never parsed as markup), for widgets that lay out Rich
+    renderables (a DataTable sizes its columns from them; the help is a Rich table)."""
+    return Text(one_line(text), style=style, no_wrap=not wrap)
 
 
 def one_line(text: str) -> str:
