@@ -19,12 +19,23 @@ from game import engine
 from game.atomic import AtomicWriteError, read_bounded, write_atomic
 from game.display import clock_text, count, delta_text
 from game.engine import State
-from game.saves import MAX_MOVES, MAX_NAMES, MAX_SAVE_BYTES, RECORDS, SaveError, SaveStore, has_control, keep_aside
+from game.saves import (
+    MAX_ELAPSED,
+    MAX_MOVES,
+    MAX_NAMES,
+    MAX_SAVE_BYTES,
+    RECORDS,
+    Ident,
+    SaveError,
+    SaveStore,
+    has_control,
+    keep_aside,
+)
 from game.story.model import Story
 
 ActId = Annotated[str, msgspec.Meta(max_length=200)]
 Moves = Annotated[int, msgspec.Meta(ge=0, le=MAX_MOVES)]
-Seconds = Annotated[float, msgspec.Meta(ge=0, le=10 * 365.25 * 24 * 3600)]
+Seconds = Annotated[float, msgspec.Meta(ge=0, le=MAX_ELAPSED)]
 
 
 class Split(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -110,7 +121,7 @@ class RecordsFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
     format: Literal[2]
     game: Literal["daylights"]
-    story: str
+    story: Ident
     best: Best
 
 
@@ -138,7 +149,7 @@ class Records:
         except (ValueError, RecursionError):  # malformed JSON, or bytes that are not UTF-8
             return None, "the speedrun records are damaged: they are not valid JSON"
         if record.story != story.id:
-            return None, f"the speedrun records belong to another story ('{record.story[:40]}')"
+            return None, f"the speedrun records belong to another story ('{record.story}')"
         if any(has_control(act) for act in (*record.best.segments, *(s.act for s in record.best.splits))):
             return None, "the speedrun records are damaged: they hold control characters"
         return record.best, None
