@@ -211,6 +211,10 @@ async def test_dossier_shows_the_shown_variables_and_never_the_hidden_ones(tmp_p
         assert app.screen.query("#inventory") and not app.screen.query("#dossier")
         await press(pilot, "d", "d")
         assert not app.screen.query("#dossier") and not app.screen.query("#inventory")
+        await press(pilot, "d", "escape")
+        assert isinstance(app.screen, PlayScreen) and not app.screen.query("#dossier")
+        await press(pilot, "escape")
+        assert isinstance(app.screen, TitleScreen)
 
 
 async def test_a_story_without_shown_variables_offers_no_dossier_key(tmp_path: Path) -> None:

@@ -66,7 +66,8 @@ class PlayScreen(Screen[None]):
         Binding("pagedown", "scroll_prose(1)", "Scroll down", show=False, priority=True,
                 tooltip="scroll the scene's text"),
         Binding("question_mark,f1", "app.help", "Help", tooltip="every key, and what it does here"),
-        Binding("escape", "app.title", "Title", show=False, tooltip="back to the title screen (the clock stops)"),
+        Binding("escape", "back", "Title", show=False,
+                tooltip="close the open panel, else back to the title screen (the clock stops)"),
     ]
 
     def __init__(self, session: Session, timed_run: Run | None = None) -> None:
@@ -206,6 +207,16 @@ class PlayScreen(Screen[None]):
             story.scroll_page_up(animate=False)
         else:
             story.scroll_page_down(animate=False)
+
+    async def action_back(self) -> None:
+        """Escape closes a side panel first, so leaving the game never comes as a surprise."""
+        panels = list(self.query(SidePanel))
+        if not panels:
+            await self.run_action("app.title")
+            return
+        for panel in panels:
+            await panel.remove()
+        self.query_one("#choices").focus()
 
     async def action_toggle_inventory(self) -> None:
         await self.toggle_panel(InventoryPanel)
