@@ -142,17 +142,7 @@ class Records:
             return None, None
         except AtomicWriteError as exc:
             return None, f"the speedrun records are damaged: {exc}"
-        try:
-            record = msgspec.json.decode(data, type=RecordsFile)
-        except msgspec.ValidationError as exc:
-            return None, f"the speedrun records are damaged: {' '.join(str(exc).split())[:200]}"
-        except (ValueError, RecursionError):  # malformed JSON, or bytes that are not UTF-8
-            return None, "the speedrun records are damaged: they are not valid JSON"
-        if record.story != story.id:
-            return None, f"the speedrun records belong to another story ('{record.story}')"
-        if any(has_control(act) for act in (*record.best.segments, *(s.act for s in record.best.splits))):
-            return None, "the speedrun records are damaged: they hold control characters"
-        return record.best, None
+        return _decode(data, story)
 
     def best(self, story: Story) -> Best | None:
         return self.read(story)[0]
@@ -173,13 +163,32 @@ class Records:
         is_best = previous is None or result.seconds < previous.seconds
         best = Best(result.seconds, result.moves, result.splits, segments) if previous is None or is_best else \
             Best(previous.seconds, previous.moves, previous.splits, segments)
+        data = msgspec.json.encode(RecordsFile(2, "daylights", story.id, best))
+        refused = _decode(data, story)[1]
+        if refused is not None:
+            raise SaveError(f"cannot record this run, it would not read back ({refused})")
         if problem is not None:
             keep_aside(self.path(story))
         try:
-            write_atomic(self.path(story), msgspec.json.encode(RecordsFile(2, "daylights", story.id, best)))
+            write_atomic(self.path(story), data)
         except AtomicWriteError as exc:
             raise SaveError(str(exc)) from None
         return is_best
+
+
+def _decode(data: bytes, story: Story) -> tuple[Best | None, str | None]:
+    """The personal best in a records file's bytes, or why they are damaged."""
+    try:
+        record = msgspec.json.decode(data, type=RecordsFile)
+    except msgspec.ValidationError as exc:
+        return None, f"the speedrun records are damaged: {' '.join(str(exc).split())[:200]}"
+    except (ValueError, RecursionError):  # malformed JSON, or bytes that are not UTF-8
+        return None, "the speedrun records are damaged: they are not valid JSON"
+    if record.story != story.id:
+        return None, f"the speedrun records belong to another story ('{record.story}')"
+    if any(has_control(act) for act in (*record.best.segments, *(s.act for s in record.best.splits))):
+        return None, "the speedrun records are damaged: they hold control characters"
+    return record.best, None
 
 
 class Run:

@@ -7,11 +7,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from game.atomic import write_atomic
-from game.saves import SaveStore
+from game.saves import SaveError, SaveStore
 from game.speedrun import Records, Result, Split
 from game.story import Story, load_story
 from tests.conftest import TINY_STORY, write_story
@@ -51,6 +52,15 @@ def test_damaged_records_are_reported_and_kept_aside_when_a_run_finishes(tmp_pat
     assert records.submit(tiny, run(30.0)) is True
     kept = [p for p in path.parent.iterdir() if p.name.startswith(".speedrun-damaged-")]
     assert len(kept) == 1 and b"NaN" in kept[0].read_bytes()
+
+
+def test_a_run_the_reader_would_refuse_is_not_written(tmp_path: Path, tiny: Story) -> None:
+    records = Records(tmp_path)
+    records.submit(tiny, run(10.0))
+    before = records.path(tiny).read_bytes()
+    with pytest.raises(SaveError, match="cannot record this run, it would not read back"):
+        records.submit(tiny, run(5.0, moves=10**9))
+    assert records.path(tiny).read_bytes() == before
 
 
 def valid_records(tiny: Story) -> tuple[Records, dict[str, Any]]:
