@@ -221,11 +221,16 @@ class Run:
         return messages
 
     def finish(self, state: State) -> str:
+        """The run's result in a sentence; a records file that cannot be written is said, not raised."""
         ending = self.story.scenes[state.scene].ending
         if ending is None or ending.kind != "canonical":
             return "Run over: that is not the canonical ending."
         self.finished = Result(state.scene, state.moves, state.elapsed, tuple(self.timer.splits))
-        new_best = self.records.submit(self.story, self.finished)
+        try:
+            new_best = self.records.submit(self.story, self.finished)
+        except SaveError as exc:
+            return (f"Finished in {clock_text(state.elapsed)}, {count(state.moves, 'move')}; "
+                    f"the time could not be recorded: {exc}")
         if new_best:
             return f"Finished in {clock_text(state.elapsed)}, {count(state.moves, 'move')}: a new personal best!"
         assert self.best is not None

@@ -63,6 +63,21 @@ def test_a_run_the_reader_would_refuse_is_not_written(tmp_path: Path, tiny: Stor
     assert records.path(tiny).read_bytes() == before
 
 
+def test_a_finished_run_whose_records_cannot_be_written_says_so(tmp_path: Path, tiny: Story) -> None:
+    from game import engine
+    from game.speedrun import Run
+
+    folder = tmp_path / "saves"
+    folder.mkdir()
+    (folder / "tiny").write_text("a file where the story's folder should be")
+    state = engine.new_game(tiny)
+    timed = Run(tiny, state, Records(folder))
+    for choice_id in ["take_key", "flatter", "flatter", "secret"]:
+        state = engine.choose(tiny, state, choice_id)
+        messages = timed.after_move(state)
+    assert messages[-1].startswith("Finished in 0:00.0, 4 moves; the time could not be recorded: ")
+
+
 def valid_records(tiny: Story) -> tuple[Records, dict[str, Any]]:
     records = Records(Path(tempfile.mkdtemp()))
     records.submit(tiny, run(10.0))
