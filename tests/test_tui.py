@@ -375,6 +375,36 @@ async def test_named_save_overwrite_confirmation_load_and_delete(tmp_path: Path,
         assert not store.path(story, "hill").exists()
 
 
+async def test_the_remaining_dialog_keys_and_buttons_do_what_they_say(
+        tmp_path: Path, scenes: Path, story: Story) -> None:
+    app = app_for(tmp_path, scenes, start="new")
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "1", "s", "n")
+        assert isinstance(app.screen, NameScreen)
+        await press(pilot, *"kept", "escape")
+        assert isinstance(app.screen, PlayScreen) and not SaveStore(tmp_path / "saves").path(story, "kept").exists()
+        await press(pilot, "ctrl+r")
+        await pilot.click("#no")
+        await pilot.pause()
+        assert isinstance(app.screen, PlayScreen) and app.session.state.scene == "path"
+        await press(pilot, "ctrl+r")
+        await pilot.click("#yes")
+        await pilot.pause()
+        assert isinstance(app.screen, PlayScreen) and app.session.state.scene == "gate"
+        for closing in ("q", "f1", "question_mark", "escape"):
+            await press(pilot, "question_mark")
+            assert isinstance(app.screen, HelpScreen)
+            await press(pilot, closing)
+            assert isinstance(app.screen, PlayScreen)
+        await press(pilot, "2", "escape")
+        assert isinstance(app.screen, TitleScreen)
+        await pick(pilot, "endings")
+        await press(pilot, "e")
+        assert isinstance(app.screen, TitleScreen)
+        await press(pilot, "ctrl+q")
+        assert not app.is_running
+
+
 async def test_load_list_is_newest_first_with_seconds(tmp_path: Path, scenes: Path, story: Story) -> None:
     store = SaveStore(tmp_path / "saves")
     for slot, stamp in (("alpha", "2026-11-20T21:15:07+00:00"), ("beta", "2026-11-20T21:15:42+00:00")):
