@@ -573,9 +573,9 @@ def _copy_flat_saves(root: Path, folder: Path, story: Story) -> None:
     """Copy this story's saves, endings and records from the flat layout (files directly in the
     root, shared by every story) into its own folder, once. Originals are never removed; a file
     already in the story's folder is never overwritten."""
-    if (folder / _FLAT_COPIED).exists():
-        return
     try:
+        if (folder / _FLAT_COPIED).exists():
+            return
         with os.scandir(root) as entries:
             names = sorted(e.name for e in entries if e.name.endswith(".json") and e.is_file(follow_symlinks=False))
     except OSError:
