@@ -110,15 +110,23 @@ def _description(folder: Path | None) -> str:
     return f"{presented}\n\n{textwrap.fill(engine_line, HELP_WIDTH)}"
 
 
-def _parser(help_story: Path | None = None) -> argparse.ArgumentParser:
+def _common_options(default: object) -> argparse.ArgumentParser:
+    """--scenes and --saves, which go before or after the command name alike."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--scenes", metavar="DIR", type=Path, default=None,
+    common.add_argument("--scenes", metavar="DIR", type=Path, default=default,
                         help="story folder to use (default: the bundled story)")
-    common.add_argument("--saves", metavar="DIR", type=Path, default=None,
+    common.add_argument("--saves", metavar="DIR", type=Path, default=default,
                         help=f"save folder (default: ${SAVES_ENV}, saves/ in a checkout, else your data folder)")
+    return common
+
+
+def _parser(help_story: Path | None = None) -> argparse.ArgumentParser:
+    # A command's own defaults are suppressed, or 'daylights --scenes DIR check' would have the
+    # command's default overwrite the DIR given before it.
+    common = _common_options(argparse.SUPPRESS)
     description = _description(help_story)
     parser = argparse.ArgumentParser(
-        prog="daylights", parents=[common], description=description,
+        prog="daylights", parents=[_common_options(None)], description=description,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"daylights {__version__}")
     parser.set_defaults(command=None)

@@ -163,6 +163,12 @@ def test_every_command_takes_the_story_folder_as_dir_or_scenes(tmp_path: Path, c
     assert untimed[0] == untimed[1] and by_option.returncode == 0
 
 
+def test_scenes_may_come_before_the_command(tmp_path: Path) -> None:
+    folder = str(write_story(tmp_path / "s"))
+    assert run_cli("--scenes", folder, "stats").stdout == run_cli("stats", folder).stdout
+    assert run_cli("--scenes", folder, "stats").stdout.startswith("Tiny\n")
+
+
 def test_a_story_folder_alone_plays_it(tmp_path: Path) -> None:
     result = run_cli(str(write_story(tmp_path / "s")), "--plain", input="quit\n")
     assert result.returncode == 0 and "== Act One — Hall ==" in result.stdout
