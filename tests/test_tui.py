@@ -151,12 +151,24 @@ async def test_locked_choice_is_shown_dimmed_with_its_reason_and_cannot_be_taken
         assert app.session.state.scene == "gate"
 
 
-async def test_every_choice_is_autosaved_off_the_key_press_and_flushed_on_exit(
+async def test_a_slow_disk_never_holds_up_a_key_press_and_the_autosave_lands_before_exit(
         tmp_path: Path, scenes: Path, story: Story) -> None:
+    import threading
+
     app = app_for(tmp_path, scenes, start="new")
+    disk = threading.Event()
+    write = app.store.autosave
+
+    def slow_autosave(story: Story, state: engine.State) -> object:
+        disk.wait(10)
+        return write(story, state)
+
+    app.store.autosave = slow_autosave  # type: ignore[method-assign,assignment]
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "1", "1")
-        assert app.session.writer is app.writer
+        assert app.session.state.scene == "door", "both moves were taken while the disk was stuck"
+        assert SaveStore(tmp_path / "saves").latest_autosave(story) is None
+        disk.set()
     latest = SaveStore(tmp_path / "saves").latest_autosave(story)
     assert latest is not None and latest.scene_title == "The door"
 
