@@ -412,7 +412,7 @@ class SaveStore:
             sequence = self._sequence.get(story.id)
         if sequence is None:
             sequence = max((i.sequence for i in self._autosaves(story) if i.error is None), default=0)
-        sequence += 1
+        sequence = sequence + 1 if sequence < MAX_INT else 1  # a planted file at the limit cannot stop autosaves
         info = self._write(AUTOSAVE_SLOTS[(sequence - 1) % AUTOSAVES], "auto", story, state, sequence)
         with self._lock:
             self._sequence[story.id] = sequence

@@ -87,6 +87,19 @@ def test_a_new_store_carries_on_the_autosave_sequence_from_the_files(tiny: Story
     assert latest is not None and (latest.slot, latest.moves) == ("autosave-4", 4)
 
 
+def test_an_autosave_at_the_largest_sequence_does_not_stop_autosaving(tiny: Story, store: SaveStore) -> None:
+    store.autosave(tiny, engine.new_game(tiny))
+    planted = store.path(tiny, "autosave-1")
+    planted.write_text(planted.read_text().replace('"sequence":1', f'"sequence":{saves.MAX_INT}'))
+    fresh = SaveStore(store.folder)
+    state = engine.new_game(tiny)
+    for _ in range(5):
+        state = engine.choose(tiny, state, "flatter")
+        assert fresh.autosave(tiny, state).error is None
+    latest = fresh.latest_autosave(tiny)
+    assert latest is not None and latest.moves == 5
+
+
 def test_quicksave_and_listing(tiny: Story, store: SaveStore) -> None:
     store.quicksave(tiny, engine.new_game(tiny))
     store.save("mine", tiny, engine.new_game(tiny))
