@@ -500,9 +500,11 @@ def run_with_timeout(action: Callable[[], object], seconds: float = 10) -> None:
 
 
 def test_a_fifo_in_the_saves_folder_never_hangs_the_game(tiny: Story, store: SaveStore) -> None:
-    folder = store.story_folder(tiny)
+    folder = store.folder / "tiny"
+    folder.mkdir(parents=True)
     for name in ("fifo.json", "autosave-1.json", "endings.json", "speedrun.json"):
         os.mkfifo(folder / name)
+        os.mkfifo(store.folder / name)  # the flat layout, copied on first use
 
     def play() -> None:
         listed = {i.slot: i.error for i in store.list(tiny)}
@@ -514,6 +516,10 @@ def test_a_fifo_in_the_saves_folder_never_hangs_the_game(tiny: Story, store: Sav
         assert store.autosave(tiny, engine.new_game(tiny)).slot == "autosave-1"
         assert store.endings_record(tiny) == ({}, "the endings record is damaged: endings.json is not a regular file")
         assert store.record_ending(tiny, engine.replay(tiny, ["take_key", "cellar"]))
+        from game.speedrun import Records
+
+        assert Records(store.folder).read(tiny)[1] == "the speedrun records are damaged: speedrun.json is not a " \
+                                                      "regular file"
 
     run_with_timeout(play)
     assert list(store.endings_found(tiny)) == ["cellar"]
