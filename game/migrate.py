@@ -2,8 +2,9 @@
 
 Used when a save made before an edit is loaded, and when live reload swaps the story under a
 player. First the path of choice ids is replayed on the new story; if that fails, the state is
-mapped across (new variables take their defaults, removed ones are dropped); if the state's
-scene or items are gone, it cannot be brought across and the reason names what is missing.
+mapped across (new variables take their defaults, removed ones are dropped, counters are kept
+inside their new ranges); if the state's scene or items are gone, it cannot be brought across and
+the reason names what is missing.
 """
 
 from __future__ import annotations
@@ -47,6 +48,12 @@ def bring_forward(story: Story, state: State, path: list[str] | None = None,
         value = state.variables.get(var_id)
         if value is not None and type(value) is type(var.default):
             variables[var_id] = value
+            if not isinstance(value, bool) and (var.low is not None or var.high is not None):
+                inside = max(value, var.low) if var.low is not None else value
+                inside = min(inside, var.high) if var.high is not None else inside
+                if inside != value:
+                    variables[var_id] = inside
+                    notes.append(f"'{var_id}' now ranges from {var.low} to {var.high}: it is {inside}.")
         else:
             variables[var_id] = var.default
             notes.append(f"New in the story: '{var_id}' starts at {str(var.default).lower()}.")

@@ -698,6 +698,17 @@ def test_removed_choice_falls_back_to_the_saved_state(tiny: Story, store: SaveSt
     assert "New in the story: 'courage' starts at 3." in loaded.notes
 
 
+def test_a_counter_outside_its_new_range_is_brought_inside_it(tiny: Story, store: SaveStore, tmp_path: Path) -> None:
+    store.save("s", tiny, engine.replay(tiny, ["flatter", "flatter", "flatter", "take_key"]))
+    act = TINY_ACT.replace("      - id: flatter\n        text: Flatter the butler\n        goto: hall\n"
+                           "        do: {add: {trust: 1}}\n", "")
+    story = TINY_STORY.replace("  trust: 0\n", "  trust:\n    default: 0\n    description: Trust.\n    range: [0, 2]\n")
+    new = edited(tmp_path, story=story, act=act)
+    loaded = store.load("s", new)
+    assert loaded.state.variables["trust"] == 2 and "'trust' now ranges from 0 to 2: it is 2." in loaded.notes
+    assert store.save("again", new, loaded.state).error is None
+
+
 def test_removed_item_refuses_and_names_it(tiny: Story, store: SaveStore, tmp_path: Path) -> None:
     store.save("s", tiny, engine.replay(tiny, ["take_key"]))
     before = folder_snapshot(store.folder)
