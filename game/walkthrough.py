@@ -160,7 +160,7 @@ def walkthrough_problems(story: Story) -> list[Problem]:
                                 f"first is '{first.id}' at {first.loc}); a story has one, so make the other "
                                 "'alternate'"))
     try:
-        paths = sorted(p for p in (folder / WALKTHROUGHS).iterdir() if p.suffix == ".yaml")
+        paths = sorted(p for p in (folder / WALKTHROUGHS).iterdir() if p.suffix == ".yaml" and p.is_file())
     except OSError:
         paths = []
     walked: dict[str, WalkResult] = {}
