@@ -241,7 +241,7 @@ def _unsafe_text(name: str, text: str, node: yaml.ScalarNode) -> list[Problem]:
     start, end = node.start_mark.index, node.end_mark.index
     at = text.find(char, start, end)
     if at < 0:
-        at = next((start + e.start() for e in _ESCAPE.finditer(text, start, end)
+        at = next((e.start() for e in _ESCAPE.finditer(text, start, end)
                    if UNSAFE_CHARACTERS.search(_unescape(e.group()))), start)
     return [Problem(_text_loc(name, text, at), f"text holds U+{ord(char):04X}, {_describe(char)}; remove it")]
 
