@@ -108,20 +108,27 @@ class Session:
         return messages
 
     def undo(self) -> bool:
-        """Go back to the state before the last choice (or restart); False when there is none."""
+        """Go back to the state before the last choice (or restart); False when there is none.
+
+        The play clock keeps the time spent since; undoing a restart adds back the time played
+        before it.
+        """
         if not self.can_undo:
             return False
         elapsed = self.state.elapsed
-        self.history.pop()
-        self.history[-1] = self.history[-1].with_elapsed(elapsed)
+        undone = self.history.pop()
+        previous = self.history[-1]
+        if undone.moves < previous.moves:
+            elapsed += previous.elapsed
+        self.history[-1] = previous.with_elapsed(elapsed)
         self._since = self.clock()
         self.unsaved = True
         return True
 
     def restart(self) -> None:
-        """Start again from the beginning; undo takes the player back to where they were."""
-        elapsed = self.state.elapsed
-        self.history.append(engine.new_game(self.story).with_elapsed(elapsed))
+        """Start again from the beginning, the play clock from zero; undo takes the player back."""
+        self._settle()
+        self.history.append(engine.new_game(self.story))
         self._since = self.clock()
 
     def _record_ending(self, store: SaveStore) -> list[str]:

@@ -78,12 +78,17 @@ def test_rebuilt_history_keeps_the_saved_state_itself(tiny: Story) -> None:
     assert rebuild_history(tiny, altered) == [altered]
 
 
-def test_restart_can_be_undone(tiny: Story) -> None:
-    session = played(tiny, None)
+def test_restart_can_be_undone_and_the_time_before_it_comes_back(tiny: Story) -> None:
+    now = [0.0]
+    session = Session(tiny, None, clock=lambda: now[0])
+    for choice_id in MOVES:
+        now[0] += 10
+        session.choose(choice_id)
     before = session.state
     session.restart()
-    assert session.state.moves == 0 and session.can_undo
-    assert session.undo() and session.state == before
+    assert session.state.moves == 0 and session.state.elapsed == 0 and session.can_undo
+    now[0] += 5
+    assert session.undo() and session.state == before.with_elapsed(35.0)
 
 
 def test_unsaved_is_true_only_after_moves_since_the_last_save_or_load(tiny: Story, store: SaveStore) -> None:
