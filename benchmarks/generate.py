@@ -45,8 +45,11 @@ def chapter(rng: random.Random, n: int, last: bool) -> str:
     """The YAML of chapter ``n`` (scenes c{n}_0 … c{n}_9)."""
     item, flag, counter = f"item_{n % 50}", f"flag_{n % 20}", f"count_{n % 20}"
     nxt = f"c{n + 1}_0" if not last else "the_end"
-    s = lambda i: f"c{n}_{i}"  # noqa: E731 - a tiny local naming helper
-    out = []
+    out: list[str] = []
+
+    def s(i: int) -> str:
+        return f"c{n}_{i}"
+
 
     def scene(i: int, choices: list[str], extra: str = "") -> None:
         out.append(f"  {s(i)}:\n    title: Chapter {n}, scene {i}\n{extra}    text: |\n{prose(rng, 70)}\n"
