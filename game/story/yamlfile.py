@@ -28,8 +28,9 @@ except ImportError:  # libyaml is missing: the pure-Python loader gives the same
 
 __all__ = ["MAX_FILE_BYTES", "YamlFile", "parse_yaml_bytes", "read_yaml_file", "scalar_value"]
 
-MAX_DEPTH = 100
-"""Deepest nesting of lists and mappings accepted (a scene file needs about eight levels)."""
+MAX_DEPTH = 200
+"""Deepest nesting of lists and mappings accepted (a scene file needs about eight levels; libyaml's
+composer needs a few hundred bytes of C stack a level, and a thread may have only 512 KiB)."""
 
 STR = "tag:yaml.org,2002:str"
 INT = "tag:yaml.org,2002:int"
@@ -41,7 +42,7 @@ SEQ = "tag:yaml.org,2002:seq"
 _PLAIN_TAGS = {STR, INT, BOOL, NULL, FLOAT, MAP, SEQ}
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _SCALAR_READER = yaml.constructor.SafeConstructor()
-_PREFIX_CAP = 24
+_PREFIX_CAP = 32
 _BLOCK_PREFIX = re.compile(rf"[ \t?:-]{{{_PREFIX_CAP}}}")
 """The start of a line where a block collection could begin ``_PREFIX_CAP`` columns or further to
 the right: that many characters of indentation and block indicators (``- ``, ``? ``, ``: ``)."""
