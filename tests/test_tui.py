@@ -233,6 +233,7 @@ async def test_a_story_without_shown_variables_offers_no_dossier_key(tmp_path: P
     app = build_app(tmp_path / "saves", scenes=write_story(tmp_path / "tiny"), start="new")
     async with app.run_test(size=SIZE) as pilot:
         assert "Dossier" not in keys_shown(app)
+        assert "Dossier" not in {c.title for c in app.get_system_commands(app.screen)}
         await press(pilot, "d")
         assert not app.screen.query("#dossier")
 
@@ -297,8 +298,9 @@ async def test_undo_is_hidden_in_a_speedrun_and_dimmed_with_nothing_to_undo(tmp_
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "1")
         assert "Undo" not in keys_shown(app) and "Save" not in keys_shown(app)
-        await press(pilot, "u", "s")
+        await press(pilot, "u", "s", "l", "f9")
         assert isinstance(app.screen, PlayScreen) and app.session.state.scene == "path"
+        assert not {"Undo", "Save", "Load"} & {c.title for c in app.get_system_commands(app.screen)}
 
 
 async def test_help_is_written_from_the_bindings_of_the_screen_it_was_opened_on(

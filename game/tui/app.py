@@ -31,7 +31,7 @@ from game.story_cache import load_story
 from game.tui.dialogs import ConfirmScreen, NameScreen
 from game.tui.help import HelpScreen, key_help
 from game.tui.play import PlayScreen
-from game.tui.prose import scene_paragraphs
+from game.tui.prose import has_dossier, scene_paragraphs
 from game.tui.safe import clean
 from game.tui.screens import EndingScreen, EndingsScreen, JournalScreen, MenuEntry, TitleScreen
 from game.tui.settings import DEFAULT_THEME, Settings, read_settings, settings_path, write_settings
@@ -534,7 +534,8 @@ class DaylightsApp(App[None]):
             if command.title != "Keys":
                 yield command
         yield SystemCommand("New game", "Start the story from the beginning", self.action_new_game)
-        yield SystemCommand("Load", "Load a saved game", self.action_load)
+        if self.timed_run is None:
+            yield SystemCommand("Load", "Load a saved game", self.action_load)
         yield SystemCommand("Endings", "The endings you have discovered", self.action_endings)
         yield SystemCommand("Speedrun", "A timed run to the canonical ending", self.action_speedrun)
         if self.session is not None and self.timed_run is None:
@@ -544,8 +545,9 @@ class DaylightsApp(App[None]):
             yield SystemCommand("Journal", "Where you have been and what you chose", self.action_journal)
         if self.session is not None and isinstance(screen, PlayScreen):
             yield SystemCommand("Inventory", "Show or hide what you carry", self.action_inventory)
-            yield SystemCommand("Dossier", "Show or hide what you know and how things stand",
-                                self.action_dossier)
+            if has_dossier(self.session.story):
+                yield SystemCommand("Dossier", "Show or hide what you know and how things stand",
+                                    self.action_dossier)
         yield SystemCommand("Help", "Every key the game answers to", self.action_help)
 
 
