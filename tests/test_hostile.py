@@ -268,7 +268,17 @@ def test_a_folder_named_like_a_scene_file_is_skipped_with_a_warning(tmp_path: Pa
 def test_story_yaml_as_a_folder_is_an_error(tmp_path: Path) -> None:
     folder = tmp_path / "s"
     (folder / "story.yaml").mkdir(parents=True)
-    assert f"{folder / 'story.yaml'}:1:1: error: story.yaml is a folder, not a file" in errors_of(folder)
+    assert f"{folder / 'story.yaml'}:1:1: error: story.yaml is a folder or a link to nothing, not a file" in \
+        errors_of(folder)
+
+
+def test_a_link_to_nothing_such_as_an_editors_lock_file_is_skipped_with_a_warning(tmp_path: Path) -> None:
+    folder = write_story(tmp_path / "s")
+    (folder / ".#one.yaml").symlink_to("writer@host.1234:1700000000")
+    story, problems = check_story(folder)
+    assert story is not None
+    assert [str(p) for p in problems if ".#" in str(p)] == [
+        f"{folder / '.#one.yaml'}:1:1: warning: ignored: a symbolic link to nothing (an editor's lock file?)"]
 
 
 def test_a_sparse_three_gigabyte_file_is_refused_without_reading_it(tmp_path: Path) -> None:

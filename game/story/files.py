@@ -73,15 +73,13 @@ def story_files(root: Path) -> StoryFiles:
                 found.story_file = path
             else:
                 found.act_files.append(path)
-        elif refused:
-            found.problems.append(Problem(file_loc(path), refused))
         else:
-            found.problems.append(Problem(file_loc(path), "ignored: a folder, not a scene file", "warning"))
+            found.problems.append(Problem(file_loc(path), *refused))
     if found.story_file is None and STORY_FILE not in names:
         found.problems.append(Problem(file_loc(root / STORY_FILE), f"no {STORY_FILE} in this folder; a story "
                                       "starts with one (see docs/AUTHORING.md)"))
     elif found.story_file is None and not found.has_errors:
-        found.problems.append(Problem(file_loc(root / STORY_FILE), f"{STORY_FILE} is a folder, not a file"))
+        found.problems.append(Problem(file_loc(root / STORY_FILE), f"{STORY_FILE} is a folder or a link to nothing, not a file"))
     return found
 
 
@@ -97,28 +95,30 @@ def _scene_file_names(root: Path) -> list[str]:
     return names
 
 
-def _refused(path: Path, inside: Path) -> str | None:
-    """Why ``path`` must not be read (an empty reason for a folder, which is skipped), or None."""
+def _refused(path: Path, inside: Path) -> tuple[str, str] | None:
+    """Why ``path`` must not be read, and whether that is an error or only a warning; None to read it."""
     name = path.name
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:
-        return "file name is not valid UTF-8; rename the file"
+        return "file name is not valid UTF-8; rename the file", "error"
     if UNSAFE_CHARACTERS.search(name):
-        return "file name contains a control character; rename the file"
+        return "file name contains a control character; rename the file", "error"
     try:
         target = path.resolve(strict=True)
         info = target.stat()
     except RuntimeError:
-        return "symbolic link loop; refused"
+        return "symbolic link loop; refused", "error"
+    except FileNotFoundError:
+        return "ignored: a symbolic link to nothing (an editor's lock file?)", "warning"
     except OSError as exc:
-        return f"cannot read file: {_why(exc)}"
+        return f"cannot read file: {_why(exc)}", "error"
     if not target.is_relative_to(inside):
-        return "symbolic link points outside the story folder; refused"
+        return "symbolic link points outside the story folder; refused", "error"
     if stat.S_ISDIR(info.st_mode):
-        return ""
+        return "ignored: a folder, not a scene file", "warning"
     if not stat.S_ISREG(info.st_mode):
-        return "not a regular file (a pipe, socket or device); refused"
+        return "not a regular file (a pipe, socket or device); refused", "error"
     return None
 
 
