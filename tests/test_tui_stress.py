@@ -23,7 +23,7 @@ KEYS = [*"abcdefghijklmnoprstuvwxyz0123456789", "enter", "escape", "tab", "shift
         *(f"f{n}" for n in range(1, 13)), "ctrl+z", "ctrl+r", "ctrl+p", "ctrl+c"]
 
 
-async def test_resizing_between_40x10_and_200x60_while_playing(tmp_path: Path) -> None:
+async def test_resizing_between_40x10_and_200x60_while_playing_keeps_the_choices_on_screen(tmp_path: Path) -> None:
     app = build_app(tmp_path, start="new")
     chance = random.Random(4)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -34,7 +34,9 @@ async def test_resizing_between_40x10_and_200x60_while_playing(tmp_path: Path) -
             small = width < 80 or height < 24
             assert isinstance(app.screen, TooSmallScreen) == small
             if not small and isinstance(app.screen, PlayScreen) and app.session.ending is None:
-                await pilot.press("1")
+                choices = app.screen.query_one("#choices").region
+                assert choices.height > 1 and choices.bottom <= height - 1, "the choices are always on screen"
+                await pilot.press(chance.choice(["1", "i", "d"]))
         await pilot.resize_terminal(200, 60)
         await pilot.pause()
         assert not isinstance(app.screen, TooSmallScreen)
