@@ -64,7 +64,7 @@ def load_story(folder: Path | str, cached: bool = True) -> Story:
     story, problems = loader.check_story(folder)
     if story is None:
         raise StoryError(problems)
-    if found is not None:
+    if found is not None and _entry(Path(folder)) == found:  # no file changed while it was parsed
         _write(found[0], found[1], story)
     return story
 

@@ -155,3 +155,20 @@ def test_without_the_loaders_source_to_key_on_nothing_is_cached(tmp_path: Path, 
     monkeypatch.setattr(story_cache, "_SOURCES", (tmp_path / "no-sources",))
     load_story(write_story(tmp_path / "tiny"))
     assert entries(cache) == []
+
+
+def test_a_file_edited_while_the_story_is_parsed_is_never_cached_under_the_old_key(
+        tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = write_story(tmp_path / "tiny")
+    parse = story_loader.check_story
+
+    def parse_then_edit(where: object) -> object:
+        result = parse(where)  # type: ignore[arg-type]
+        (folder / "one.yaml").write_text(TINY_ACT.replace("You stand in a hall.", "You stand in a ballroom."))
+        return result
+
+    monkeypatch.setattr(story_loader, "check_story", parse_then_edit)
+    load_story(folder)
+    assert entries(cache) == []
+    monkeypatch.setattr(story_loader, "check_story", parse)
+    assert load_story(folder).scenes["hall"].text.fixed == "You stand in a ballroom."
