@@ -25,8 +25,10 @@ PAGE_FOLDER = Path(__file__).with_name("web")
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 ANY_ADDRESS = {"0.0.0.0", "::", ""}
 PLAYER_ID = re.compile(r"[0-9a-f]{32}")
-RELOAD_GRACE = 3.0
-"""Seconds a connection waits for its player's previous game to end before taking a new id."""
+RELOAD_GRACE = 8.0
+"""Seconds a connection waits for its player's previous game to end before taking a new id: long
+enough for a game to close on a busy machine (a reload must keep its player), short enough for a
+duplicated tab, whose first copy plays on, to start its own game without much of a wait."""
 
 _connection_command: ContextVar[str] = ContextVar("_connection_command", default="")
 """The game command for the connection being handled. textual-serve reads ``Server.command`` inside
