@@ -217,7 +217,8 @@ def _may_have_happened(name: tuple[str, str], rank: dict[str, int], sid: str) ->
 
 def saturation(story: Story) -> tuple[dict[str, int], dict[str, int]]:
     """Counters and visit counts that only grow and are only compared with numbers: the value past
-    which every comparison gives the same answer. Capping them there keeps loops finite."""
+    which every comparison (in a choice's condition or in text) gives the same answer. Capping them
+    there keeps loops finite."""
     from game.story.conditions import Compare, Literal, Name, Visits, walk_tree
 
     counters = {v.id for v in story.variables.values() if not isinstance(v.default, bool)}
@@ -226,10 +227,9 @@ def saturation(story: Story) -> tuple[dict[str, int], dict[str, int]]:
     for scene in story.scenes.values():
         for effects in (scene.on_enter, *(c.effects for c in scene.choices)):
             counters -= {name for name, delta in effects.add if delta < 0}
-        for choice in scene.choices:
-            if choice.condition is None:
-                continue
-            for node in walk_tree(choice.condition.tree):
+        tested = [c.condition for c in scene.choices if c.condition is not None]
+        for condition in (*tested, *text_conditions(scene)):
+            for node in walk_tree(condition.tree):
                 if not isinstance(node, Compare):
                     continue
                 sides = (node.left, node.right)

@@ -346,3 +346,21 @@ def test_the_authoring_guide_prose_example_checks_clean_and_varies(tmp_path: Pat
     assert "gives you a second look" in text_of(story, state)
     assert "stood at this gate 3 times" in text_of(story, state)
     assert engine.choice_views(story, state)[0].text == "Show the Pass card and smile"
+
+
+def test_a_counter_compared_only_in_text_is_told_apart_by_check(tmp_path: Path) -> None:
+    act = """\
+act: one
+scenes:
+  hall:
+    title: Hall
+    text: Hall.
+    choices:
+      - {id: once_more, text: Once more, goto: hall, do: {add: {secret: 1}}}
+      - {id: go, text: Go, goto: out}
+  out:
+    title: Out
+    text: "${if secret == 2 then Twice. | elif secret == 1 then Once. | else Never.}"
+    ending: {kind: canonical, title: Out}
+"""
+    assert not any("never shown" in m for m in check_messages(tmp_path, act))
