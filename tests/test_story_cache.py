@@ -145,7 +145,9 @@ def test_an_entry_that_is_not_a_regular_file_is_never_read(tmp_path: Path, cache
     writer = threading.Thread(target=feed, daemon=True)
     writer.start()
     assert_parsed_afresh(folder, monkeypatch)
+    os.close(os.open(entry, os.O_RDONLY | os.O_NONBLOCK))  # lets the writer's open return, then fail
     writer.join(timeout=10)
+    assert not writer.is_alive()
 
 
 def test_without_the_loaders_source_to_key_on_nothing_is_cached(tmp_path: Path, cache: Path,
