@@ -69,8 +69,7 @@ class SaveInfo(msgspec.Struct, frozen=True):
     """A save as listed in a table: enough to choose one without loading it."""
 
     slot: str
-    kind: str
-    """'named', 'quick' or 'auto'."""
+    kind: Kind
     saved_at: str
     act_title: str
     scene_title: str
