@@ -684,11 +684,12 @@ class AutosaveWriter:
                 story, state = self._queue.popleft()
             try:
                 self.store.autosave(story, state)
-            except SaveError as exc:
+            except Exception as exc:  # the thread must outlive any failure, or flush would wait for ever
+                failure = exc if isinstance(exc, SaveError) else SaveError(f"autosave failed: {exc!r}")
                 with self._changed:
-                    self._failures.append(str(exc))
+                    self._failures.append(str(failure))
                 if self.on_error is not None:
-                    self.on_error(exc)
+                    self.on_error(failure)
             finally:
                 with self._changed:
                     self._busy -= 1

@@ -159,7 +159,7 @@ class Session:
     def load(self, slot: str) -> Loaded:
         """Replace the playthrough with a saved one; undo goes back through the choices that led to it."""
         store = self._require_store()
-        self.flush()
+        self.flush(timeout=30)
         loaded = store.load(slot, self.story)
         self.history = rebuild_history(self.story, loaded.state)
         self._since = None if engine.ending_of(self.story, loaded.state) else self.clock()

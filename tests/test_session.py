@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from game import engine
-from game.saves import AutosaveWriter, SaveError, SaveStore
+from game.engine import State
+from game.saves import AutosaveWriter, SaveError, SaveInfo, SaveStore
 from game.session import Session, rebuild_history
 from game.story import Story, load_story
 from tests.conftest import TINY_ACT, write_story
@@ -142,6 +143,26 @@ def test_a_failed_background_autosave_is_reported(tiny: Story, store: SaveStore,
     assert session.flush(timeout=30) and called.wait(30)
     assert reported == ["could not save autosave-1.json: the disk is full; the previous save is untouched"]
     assert session.choose("flatter") == [f"Autosave failed: {reported[0]}"]
+
+
+def test_the_writer_survives_an_unexpected_error(tiny: Story, store: SaveStore,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    real = store.autosave
+    calls = []
+
+    def flaky(story: Story, state: State) -> SaveInfo:
+        calls.append(state)
+        if len(calls) == 1:
+            raise KeyError("a bug")
+        return real(story, state)
+
+    monkeypatch.setattr(store, "autosave", flaky)
+    writer = AutosaveWriter(store)
+    session = played(tiny, store, ["flatter", "flatter"], writer=writer)
+    assert session.flush(timeout=30)
+    assert writer.take_failures() == ["autosave failed: KeyError('a bug')"]
+    latest = store.latest_autosave(tiny)
+    assert latest is not None and latest.moves == 2
 
 
 def test_load_waits_for_pending_autosaves(tiny: Story, store: SaveStore) -> None:
