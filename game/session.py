@@ -20,9 +20,9 @@ class Session:
     """A playthrough: the states so far (for undo), a clock that can pause, and its saves.
 
     A session started from a ``state`` (a save, a live reload) can undo back through the
-    choices that led to it. ``autosave=False`` keeps the session out of the autosave slots (a speedrun must never
-    become what Continue opens). With a ``writer`` autosaves are written on its background
-    thread; without one they are written before ``choose`` returns.
+    choices that led to it. ``autosave=False`` keeps the session out of the autosave slots (a
+    speedrun must never become what Continue opens). With a ``writer`` autosaves are written on
+    its background thread; without one they are written before ``choose`` returns.
     """
 
     def __init__(self, story: Story, store: SaveStore | None = None, state: State | None = None,
