@@ -9,10 +9,14 @@ key, since no rule reads them.
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import msgspec
 
 from game import engine
 from game.engine import State
@@ -153,6 +157,7 @@ def live_names(story: Story) -> dict[str, Live]:
     A visit count is live only for scenes that could already have been visited. Two states in the
     same scene that agree on these have the same future, so the search keys states by them alone;
     without this, every harmless difference earlier in the story would multiply the states.
+    Names read only by text are left out: text never changes what happens (see ``text_values``).
     """
     rank = topological_rank(story)
 
@@ -168,8 +173,6 @@ def live_names(story: Story) -> dict[str, Live]:
                 here.update(choice.condition.reads())
             if choice.once:
                 here.add(("used", f"{scene.id}.{choice.id}"))
-        for condition in text_conditions(scene):
-            here.update(condition.reads())
         reads[scene.id] = here
     entry_kills = {sid: kills(scene.on_enter) for sid, scene in story.scenes.items()}
     edges = {sid: [(c.target, kills(c.effects) | entry_kills[c.target]) for c in scene.choices]
@@ -286,6 +289,8 @@ def _explore(story: Story, limit: int, start: State | None, thorough: bool) -> E
     edge_choices: list[list[str]] = [[]]
     variations = {sid: [t for t in scene_texts(scene) if t.fixed is None]
                   for sid, scene in story.scenes.items()} if thorough else {}
+    free = _free_text_names(story, live, variations) if thorough else {}
+    possible = text_values(story, first, caps, {n for names in free.values() for n in names}) if free else {}
     queue: deque[tuple[int, State]] = deque([(0, first)])
     result = Exploration()
     endings: list[int] = []
@@ -302,13 +307,14 @@ def _explore(story: Story, limit: int, start: State | None, thorough: bool) -> E
         index, state = queue.popleft()
         scene = story.scenes[state.scene]
         result.scenes.add(scene.id)
+        if thorough and variations[scene.id]:
+            for variant in _variants(state, free[scene.id], possible.get(scene.id, {})):
+                _record_variations(variations[scene.id], variant, result.shown)
         if scene.ending is not None:
             ends.setdefault(scene.id, index)
             endings.append(index)
             continue
         targets = edges[index]
-        if thorough:
-            _record_variations(variations[scene.id], state, result.shown)
         open_ids = {c.id for c in engine.open_choices(story, state)} if scene.special_choices else None
         for choice in scene.choices:
             if choice.condition is not None and not choice.condition.test(state):
@@ -353,7 +359,147 @@ def _explore(story: Story, limit: int, start: State | None, thorough: bool) -> E
     return result
 
 
-def _record_variations(texts: list[Text], state: State, shown: set[tuple[int, int]]) -> None:
+Read = tuple[str, str]
+"""("item" | "variable" | "scene", id): something a condition reads."""
+ANY = None
+"""A name whose possible values are too many to list: every condition on it may go either way."""
+MAX_VALUES = 32
+MAX_VARIANTS = 256
+
+
+def _free_text_names(story: Story, live: dict[str, Live],
+                     variations: dict[str, list[Text]]) -> dict[str, list[Read]]:
+    """For each scene with varying text, the names its text reads that the search does not key
+    states by there: states that differ only in them were merged, so their values come from
+    ``text_values`` instead."""
+    free: dict[str, list[Read]] = {}
+    for sid, texts in variations.items():
+        if not texts:
+            continue
+        keyed = live[sid]
+        reads = {name for text in texts for choose in text.chooses() for branch in choose.branches
+                 for name in branch.condition.reads()}
+        free[sid] = sorted(name for name in reads
+                           if not ((name[0] == "item" and name[1] in keyed.items)
+                                   or (name[0] == "variable" and name[1] in keyed.variables)
+                                   or (name[0] == "scene" and name[1] in keyed.visits)))
+    return free
+
+
+def text_values(story: Story, start: State, caps: tuple[dict[str, int], dict[str, int]],
+                names: set[Read]) -> dict[str, dict[Read, frozenset[int | bool] | None]]:
+    """Every value each of ``names`` can have on entering each scene, following every choice
+    whatever its condition: more than any play can reach, never less, so a passage this calls
+    unseen is unseen. Counters are capped as in the search; past ``MAX_VALUES`` values, ``ANY``."""
+    var_caps, visit_caps = caps
+
+    def value_of(state: State, name: Read) -> int | bool:
+        kind, ident = name
+        if kind == "item":
+            return ident in state.inventory
+        if kind == "scene":
+            return min(state.visits.get(ident, 0), visit_caps.get(ident, 1 << 62))
+        value = state.variables[ident]
+        return min(value, var_caps[ident]) if ident in var_caps else value
+
+    found: dict[str, dict[Read, frozenset[int | bool] | None]] = {
+        start.scene: {name: frozenset({value_of(start, name)}) for name in names}}
+    pending = deque([start.scene])
+    while pending:
+        here = story.scenes[pending.popleft()]
+        values = found[here.id]
+        for choice in here.choices:
+            target = story.scenes[choice.target]
+            after = {name: _moved(known, name, (choice.effects, target.on_enter), target.id, caps)
+                     for name, known in values.items()}
+            before = found.get(target.id)
+            merged = after if before is None else {name: _union(before[name], after[name]) for name in names}
+            if merged != before:
+                found[target.id] = merged
+                pending.append(target.id)
+    return found
+
+
+def _moved(known: frozenset[int | bool] | None, name: Read, steps: tuple[Effects, Effects], entered: str,
+           caps: tuple[dict[str, int], dict[str, int]]) -> frozenset[int | bool] | None:
+    """The values of ``name`` after a choice's effects and the entered scene's."""
+    if known is ANY:
+        return ANY
+    kind, ident = name
+    values: set[int | bool] = set(known)
+    if kind == "scene":
+        if ident == entered:
+            cap = caps[1].get(ident, 1 << 62)
+            values = {min(int(v) + 1, cap) for v in values}
+        return frozenset(values)
+    for effects in steps:
+        if kind == "item":
+            if ident in effects.give:
+                values = {True}
+            if ident in effects.take:
+                values = {False}
+            continue
+        for var, value in effects.set:
+            if var == ident:
+                values = {value}
+        delta = sum(d for var, d in effects.add if var == ident)
+        if delta:
+            values = {int(v) + delta for v in values}
+        for var, low, high in effects.bounds:
+            if var == ident:
+                values = {min(max(int(v), low), high) for v in values}
+    ceiling = caps[0].get(ident)
+    if ceiling is not None:
+        values = {min(v, ceiling) if not isinstance(v, bool) else v for v in values}
+    return frozenset(values) if len(values) <= MAX_VALUES else ANY
+
+
+def _union(a: frozenset[int | bool] | None, b: frozenset[int | bool] | None) -> frozenset[int | bool] | None:
+    if a is ANY or b is ANY:
+        return ANY
+    both = a | b
+    return both if len(both) <= MAX_VALUES else ANY
+
+
+def _variants(state: State, free: list[Read],
+              possible: dict[Read, frozenset[int | bool] | None]) -> list[State | _Anything]:
+    """``state`` with the free names set to each combination of values they can have; when those
+    cannot be listed, nothing is claimed (the caller then marks every branch as possible)."""
+    if not free:
+        return [state]
+    choices = [possible.get(name, ANY) for name in free]
+    if any(c is ANY for c in choices) or math.prod(len(c) for c in choices if c is not None) > MAX_VARIANTS:
+        return [_Anything(state)]
+    variants: list[State | _Anything] = []
+    for combo in itertools.product(*(sorted(c, key=int) for c in choices if c is not None)):
+        variables = {ident: value for (kind, ident), value in zip(free, combo, strict=True) if kind == "variable"}
+        visits = {ident: int(value) for (kind, ident), value in zip(free, combo, strict=True) if kind == "scene"}
+        given = {ident for (kind, ident), value in zip(free, combo, strict=True) if kind == "item" and value}
+        taken = {ident for (kind, ident), value in zip(free, combo, strict=True) if kind == "item" and not value}
+        variants.append(msgspec.structs.replace(
+            state, variables=state.variables.update(variables), visits=state.visits.update(visits),
+            inventory=(state.inventory | given) - taken))
+    return variants
+
+
+class _Anything:
+    """Stands for a state whose text-only values could not be listed: every branch may show."""
+
+    def __init__(self, state: State) -> None:
+        self.state = state
+
+
+def _record_variations(texts: list[Text], state: State | _Anything, shown: set[tuple[int, int]]) -> None:
+    """Note which branch of each variation ``state`` shows (nested ones only inside what is shown)."""
+    if isinstance(state, _Anything):
+        for text in texts:
+            for choose in text.chooses():
+                shown.update((id(choose), number) for number in range(-1, len(choose.branches)))
+        return
+    _record_shown(texts, state, shown)
+
+
+def _record_shown(texts: list[Text], state: State, shown: set[tuple[int, int]]) -> None:
     """Note which branch of each variation ``state`` shows (nested ones only inside what is shown)."""
     for text in texts:
         for part in text.parts:
@@ -362,12 +508,12 @@ def _record_variations(texts: list[Text], state: State, shown: set[tuple[int, in
             for number, branch in enumerate(part.branches):
                 if branch.condition.test(state):
                     shown.add((id(part), number))
-                    _record_variations([branch.body], state, shown)
+                    _record_shown([branch.body], state, shown)
                     break
             else:
                 shown.add((id(part), -1))
                 if part.otherwise is not None:
-                    _record_variations([part.otherwise], state, shown)
+                    _record_shown([part.otherwise], state, shown)
 
 
 def _find_doom(story: Story, result: Exploration, endings: list[int], edges: list[list[int]],
