@@ -318,6 +318,7 @@ def _play_plain(args: argparse.Namespace) -> int:
     if story is None:
         return 1
     from game.plain import PlainGame
+    from game.session import restore
 
     store = SaveStore(saves_folder(args.saves))
     state = None
@@ -329,7 +330,7 @@ def _play_plain(args: argparse.Namespace) -> int:
                 return 1
             args.load = latest.slot
         if args.load:
-            loaded = store.load(args.load, story)
+            loaded = restore(story, store.read(args.load, story))
             state = loaded.state
             for note in loaded.notes:
                 print(f"({note})")

@@ -5,7 +5,7 @@ touch each other. Every write is crash-safe (``game.atomic``); reading never cha
 Every file read back is decoded into typed records with every value range-checked, so a damaged
 or hostile file is reported with a one-line reason and every other save keeps working. A save
 holds the story's fingerprint and the path of choice ids, so a save made before the story was
-edited can still be brought forward, and undo can be rebuilt after loading.
+edited can still be brought forward (by ``game.session.restore``), and undo can be rebuilt.
 
 Limits (a file beyond them is damaged): a file is at most ``MAX_SAVE_BYTES``; a game at most
 ``MAX_MOVES`` moves; a variable's value within ±``MAX_INT`` (what a story's largest number added
@@ -34,7 +34,6 @@ from immutables import Map
 from game import engine
 from game.atomic import AtomicWriteError, NotRegularFile, TooLarge, clean_stale_temps, read_bounded, why, write_atomic
 from game.engine import State, Trail
-from game.migrate import MigrationError, bring_forward
 from game.story.model import MAX_VALUE, Story, Variable
 
 FORMAT_VERSION = 2
@@ -78,12 +77,6 @@ class SaveInfo(msgspec.Struct, frozen=True):
     sequence: int
     error: str | None = None
     """Why the save cannot be loaded, for damaged or foreign files; None when it looks fine."""
-
-
-class Loaded(msgspec.Struct, frozen=True):
-    state: State
-    notes: tuple[str, ...]
-    """What changed because the story was edited since the save; empty when nothing did."""
 
 
 # -- the file formats, as typed records -----------------------------------------------------------
@@ -424,7 +417,8 @@ class SaveStore:
 
     # -- reading -------------------------------------------------------------------------------
     def read(self, slot: str, story: Story) -> Saved:
-        """The save in ``slot``, decoded and checked but not yet brought forward."""
+        """The save in ``slot``, decoded and checked; ``game.session.restore`` brings it forward to
+        an edited story (the saves know nothing of migration)."""
         return decode_save(self._bytes(slot, story), slot, story)
 
     def _bytes(self, slot: str, story: Story) -> bytes:
@@ -440,10 +434,6 @@ class SaveStore:
                             "it is not a Daylights save") from None
         except AtomicWriteError as exc:
             raise SaveError(str(exc)) from None
-
-    def load(self, slot: str, story: Story) -> Loaded:
-        """The state saved in ``slot``, brought forward to ``story`` if it was edited since."""
-        return restore(story, self.read(slot, story))
 
     def latest_autosave(self, story: Story) -> SaveInfo | None:
         """The newest readable autosave of this story (what Continue loads); reads five files."""
@@ -553,17 +543,6 @@ def keep_aside(path: Path) -> None:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     with contextlib.suppress(AtomicWriteError):
         write_atomic(path.with_name(f".{path.stem}-damaged-{stamp}{path.suffix}"), data)
-
-
-def restore(story: Story, saved: Saved) -> Loaded:
-    """Bring a saved game forward to ``story``: as saved, by replaying its path, or by mapping."""
-    if saved.story.fingerprint == story.fingerprint:
-        return Loaded(saved.state, ())
-    try:
-        state, notes = bring_forward(story, saved.state, list(saved.path))
-    except MigrationError as exc:
-        raise SaveError(f"cannot load save '{saved.info.slot}': {exc}; the save file is kept as it was") from None
-    return Loaded(state, notes)
 
 
 # -- the old flat layout -----------------------------------------------------------------------------

@@ -10,10 +10,30 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import msgspec
+
 from game import engine
 from game.engine import ChoiceError, State
-from game.saves import AutosaveWriter, Loaded, SaveError, SaveInfo, SaveStore
+from game.migrate import MigrationError, bring_forward
+from game.saves import AutosaveWriter, Saved, SaveError, SaveInfo, SaveStore
 from game.story.model import Ending, Scene, Story
+
+
+class Loaded(msgspec.Struct, frozen=True):
+    state: State
+    notes: tuple[str, ...]
+    """What changed because the story was edited since the save; empty when nothing did."""
+
+
+def restore(story: Story, saved: Saved) -> Loaded:
+    """Bring a saved game forward to ``story``: as saved, by replaying its path, or by mapping."""
+    if saved.story.fingerprint == story.fingerprint:
+        return Loaded(saved.state, ())
+    try:
+        state, notes = bring_forward(story, saved.state, list(saved.path))
+    except MigrationError as exc:
+        raise SaveError(f"cannot load save '{saved.info.slot}': {exc}; the save file is kept as it was") from None
+    return Loaded(state, notes)
 
 
 class Session:
@@ -160,7 +180,7 @@ class Session:
         """Replace the playthrough with a saved one; undo goes back through the choices that led to it."""
         store = self._require_store()
         self.flush(timeout=30)
-        loaded = store.load(slot, self.story)
+        loaded = restore(self.story, store.read(slot, self.story))
         self.history = rebuild_history(self.story, loaded.state)
         self._since = None if engine.ending_of(self.story, loaded.state) else self.clock()
         self.unsaved = False

@@ -66,7 +66,6 @@ def test_only_the_tui_imports_textual() -> None:
     assert outside == []
 
 
-@pytest.mark.xfail(reason="issue 15 point 7: the save-store engineer moves migration out of game.saves")
 def test_the_saves_do_not_import_the_migration() -> None:
     assert [v for v in violations("game.saves", ()) if _inside(v.split(" -> ")[1], "game.migrate")] == []
 

@@ -22,6 +22,7 @@ from game import engine
 from game.bundled import bundled_scenes
 from game.engine import State
 from game.saves import SaveError, SaveStore
+from game.session import restore
 from game.story import Story, check_story
 from game.story.yamlfile import MAX_FILE_BYTES
 from tests.conftest import TINY_ACT, run_cli, write_story
@@ -76,9 +77,14 @@ def mutate(text: str, data: st.DataObject) -> str:
 @settings(max_examples=LOADER_EXAMPLES)
 @given(st.data())
 def test_mutated_bundled_scenes_load_or_explain_with_locations(tmp_path_factory, data: st.DataObject) -> None:
+    """The mutated file beside story.yaml (and the first act when story.yaml is the one mutated): the
+    other acts only add references the loader then reports, and would make each example five times
+    slower."""
     folder = tmp_path_factory.mktemp("fuzz")
     name = data.draw(st.sampled_from(sorted(ACT_TEXTS)))
-    for file_name, text in ACT_TEXTS.items():
+    kept = {"story.yaml", name, min(n for n in ACT_TEXTS if n != "story.yaml")}
+    for file_name in kept:
+        text = ACT_TEXTS[file_name]
         (folder / file_name).write_text(mutate(text, data) if file_name == name else text, encoding="utf-8")
     assert_loads_or_explains(folder)
 
@@ -191,7 +197,7 @@ def test_fuzzed_saves_are_refused_clearly_and_never_modified(tmp_path_factory, b
     (folder / "victim.json").write_bytes(blob)
     before = (folder / "victim.json").stat().st_mtime_ns
     try:
-        loaded = store.load("victim", bundled)
+        loaded = restore(bundled, store.read("victim", bundled))
     except SaveError as exc:
         assert "\n" not in str(exc) and str(exc)
     else:

@@ -26,6 +26,7 @@ from game import atomic, engine, saves
 from game.atomic import clean_stale_temps, write_atomic
 from game.engine import State, Trail
 from game.saves import SaveError, SaveStore, check_slot_name
+from game.session import Loaded, restore
 from game.story import Story, load_story
 from tests.conftest import ROOT, TINY_ACT, TINY_STORY, write_story
 
@@ -42,6 +43,11 @@ def folder_snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def load(store: SaveStore, slot: str, story: Story) -> Loaded:
+    """A save read and brought forward to ``story``, as a Session loads it."""
+    return restore(story, store.read(slot, story))
+
+
 def other_story(tmp_path: Path) -> Story:
     return load_story(write_story(tmp_path / "other", story=TINY_STORY.replace("id: tiny", "id: other")))
 
@@ -50,7 +56,7 @@ def test_named_save_loads_back_the_same_state(tiny: Story, store: SaveStore) -> 
     state = engine.replay(tiny, ["take_key", "flatter"]).with_elapsed(42.0)
     info = store.save("before the cellar", tiny, state)
     assert (info.slot, info.kind, info.scene_title, info.moves) == ("before the cellar", "named", "Hall", 2)
-    loaded = store.load("before the cellar", tiny)
+    loaded = load(store, "before the cellar", tiny)
     assert loaded.state == state and loaded.notes == ()
 
 
@@ -73,7 +79,7 @@ def test_autosaves_rotate_keeping_the_last_five(tiny: Story, store: SaveStore) -
     assert sorted(i.moves for i in autos) == [3, 4, 5, 6, 7]
     latest = store.latest_autosave(tiny)
     assert latest is not None and latest.moves == 7
-    assert store.load(latest.slot, tiny).state.variables["trust"] == 7
+    assert load(store, latest.slot, tiny).state.variables["trust"] == 7
 
 
 def test_a_new_store_carries_on_the_autosave_sequence_from_the_files(tiny: Story, store: SaveStore) -> None:
@@ -139,7 +145,7 @@ def test_any_state_round_trips_through_the_save_format(case: tuple[list[str], fl
                   played.path, elapsed, frozenset({"hall.take_key"}) if brave else frozenset())
     store = SaveStore(Path(tempfile.mkdtemp()))
     store.save("prop", story, state)
-    assert store.load("prop", story).state == state
+    assert load(store, "prop", story).state == state
 
 
 # -- long games -----------------------------------------------------------------------------------
@@ -154,7 +160,7 @@ def test_a_290000_move_game_saves_and_loads(tiny: Story, store: SaveStore) -> No
     state = long_state(tiny, 290_000)
     store.save("marathon", tiny, state)
     assert (store.folder / "tiny" / "marathon.json").stat().st_size < saves.MAX_SAVE_BYTES // 4
-    assert store.load("marathon", tiny).state == state
+    assert load(store, "marathon", tiny).state == state
     assert {i.slot: i.moves for i in store.list(tiny)} == {"marathon": 290_000}
 
 
@@ -213,7 +219,7 @@ def test_killing_a_writer_mid_save_leaves_the_previous_save_readable(tmp_path: P
         time.sleep(0.05 + 0.037 * attempt)
         os.kill(writer.pid, signal.SIGKILL)
         writer.wait()
-        loaded = store.load("victim", story)
+        loaded = load(store, "victim", story)
         assert loaded.state.scene == "hall"
         assert loaded.state.moves in (0, 2000)
     assert [i.slot for i in store.list(story)] == ["victim"]
@@ -249,7 +255,7 @@ def test_a_failed_write_keeps_the_previous_save(tiny: Story, store: SaveStore, m
     assert str(raised.value) == f"could not save slot.json: {message}; the previous save is untouched"
     monkeypatch.undo()
     assert folder_snapshot(store.folder) == before
-    assert store.load("slot", tiny).state == engine.new_game(tiny)
+    assert load(store, "slot", tiny).state == engine.new_game(tiny)
 
 
 def test_saves_are_fsynced_and_only_throwaway_files_skip_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -334,7 +340,7 @@ def test_load_and_delete_check_every_name(tiny: Story, store: SaveStore, name: s
     outside = store.folder / "outside.json"
     store.save("mine", tiny, engine.new_game(tiny))
     outside.write_bytes((store.folder / "tiny" / "mine.json").read_bytes())
-    for act in (lambda: store.load(name, tiny), lambda: store.delete(name, tiny)):
+    for act in (lambda: load(store, name, tiny), lambda: store.delete(name, tiny)):
         with pytest.raises(SaveError, match="a save name cannot"):
             act()
     assert outside.exists()
@@ -396,7 +402,7 @@ def test_bad_save_files_are_listed_as_damaged_and_left_unchanged(tiny: Story, st
     (store.folder / "tiny" / "bad.json").write_text(mutate(text, record), errors="surrogateescape")
     before = folder_snapshot(store.folder)
     with pytest.raises(SaveError, match=message) as raised:
-        store.load("bad", tiny)
+        load(store, "bad", tiny)
     assert "\n" not in str(raised.value)
     listed = {i.slot: i.error for i in store.list(tiny)}
     assert listed["good"] is None and listed["bad"] == str(raised.value)
@@ -411,7 +417,7 @@ def test_a_counter_outside_its_declared_range_is_damage(tmp_path: Path) -> None:
     path = store.path(story, "good")
     path.write_text(path.read_text().replace('"trust":0', '"trust":6'))
     with pytest.raises(SaveError, match="variable 'trust' is 6, outside its range"):
-        store.load("good", story)
+        load(store, "good", story)
 
 
 JSON = st.recursive(
@@ -443,7 +449,7 @@ def test_any_json_value_in_any_save_field_is_damage_and_nothing_else_breaks(tmp_
     before = folder_snapshot(store.folder)
     listed = {i.slot: i for i in store.list(tiny)}
     try:
-        loaded = store.load("bad", tiny)
+        loaded = load(store, "bad", tiny)
     except SaveError as exc:
         assert str(exc) and "\n" not in str(exc) and listed["bad"].error == str(exc)
     else:
@@ -511,7 +517,7 @@ def test_a_fifo_in_the_saves_folder_never_hangs_the_game(tiny: Story, store: Sav
         assert listed == {"fifo": "save 'fifo' is damaged: it is not a regular file",
                           "autosave-1": "save 'autosave-1' is damaged: it is not a regular file"}
         with pytest.raises(SaveError, match="not a regular file"):
-            store.load("fifo", tiny)
+            load(store, "fifo", tiny)
         assert store.latest_autosave(tiny) is None
         assert store.autosave(tiny, engine.new_game(tiny)).slot == "autosave-1"
         assert store.endings_record(tiny) == ({}, "the endings record is damaged: endings.json is not a regular file")
@@ -637,7 +643,7 @@ def test_flat_saves_are_copied_into_the_story_folder_and_the_originals_kept(tmp_
 
     assert [(i.slot, i.moves, i.error) for i in store.list(tiny)] == [
         ("mine", 1, None), ("autosave-3", 2, None), ("quicksave", 1, None)]
-    assert store.load("mine", tiny).state == engine.replay(tiny, ["take_key"]).with_elapsed(12.5)
+    assert load(store, "mine", tiny).state == engine.replay(tiny, ["take_key"]).with_elapsed(12.5)
     assert store.endings_found(tiny) == {"cellar": "2026-11-20T21:15:00+00:00"}
     assert store.autosave(tiny, engine.new_game(tiny)).sequence == 9
     from game.speedrun import Records
@@ -671,7 +677,7 @@ def edited(tmp_path: Path, story: str = TINY_STORY, act: str = TINY_ACT) -> Stor
 def test_prose_edit_replays_the_path(tiny: Story, store: SaveStore, tmp_path: Path) -> None:
     store.save("s", tiny, engine.replay(tiny, ["take_key", "flatter"]).with_elapsed(9.0))
     new = edited(tmp_path, act=TINY_ACT.replace("You stand in a hall.", "You stand in a grand hall."))
-    loaded = store.load("s", new)
+    loaded = load(store, "s", new)
     assert list(loaded.state.path) == ["take_key", "flatter"] and loaded.state.elapsed == 9.0
     assert "your choices were replayed" in loaded.notes[0]
 
@@ -681,7 +687,7 @@ def test_added_scene_keeps_the_save_loadable(tiny: Story, store: SaveStore, tmp_
     act = TINY_ACT + "  attic:\n    title: Attic\n    text: Dusty.\n    ending: {kind: alternate, title: Up}\n"
     act = act.replace("      - id: flatter\n", "      - id: attic\n        text: Climb\n        goto: attic\n"
                       "      - id: flatter\n")
-    loaded = store.load("s", edited(tmp_path, act=act))
+    loaded = load(store, "s", edited(tmp_path, act=act))
     assert loaded.state.inventory == {"key"} and loaded.state.scene == "hall"
 
 
@@ -691,7 +697,7 @@ def test_removed_choice_falls_back_to_the_saved_state(tiny: Story, store: SaveSt
                            "        do: {add: {trust: 1}}\n", "")
     story = TINY_STORY.replace("  trust: 0\n", "  trust: 0\n  courage: 3\n")
     act = act.replace("if: trust >= 2 and brave", "if: trust >= 2 and brave and courage > 1")
-    loaded = store.load("s", edited(tmp_path, story=story, act=act))
+    loaded = load(store, "s", edited(tmp_path, story=story, act=act))
     assert loaded.state.scene == "hall" and loaded.state.inventory == {"key"}
     assert dict(loaded.state.variables) == {"brave": True, "trust": 1, "courage": 3}
     assert "no longer replay" in loaded.notes[0]
@@ -704,7 +710,7 @@ def test_a_counter_outside_its_new_range_is_brought_inside_it(tiny: Story, store
                            "        do: {add: {trust: 1}}\n", "")
     story = TINY_STORY.replace("  trust: 0\n", "  trust:\n    default: 0\n    description: Trust.\n    range: [0, 2]\n")
     new = edited(tmp_path, story=story, act=act)
-    loaded = store.load("s", new)
+    loaded = load(store, "s", new)
     assert loaded.state.variables["trust"] == 2 and "'trust' now ranges from 0 to 2: it is 2." in loaded.notes
     assert store.save("again", new, loaded.state).error is None
 
@@ -718,7 +724,7 @@ def test_removed_item_refuses_and_names_it(tiny: Story, store: SaveStore, tmp_pa
                     "        text: Take nothing\n")
            .replace("        if: has key\n", "        if: brave\n"))
     with pytest.raises(SaveError, match="item 'key' no longer exists; the save file is kept as it was"):
-        store.load("s", edited(tmp_path, story=story, act=act))
+        load(store, "s", edited(tmp_path, story=story, act=act))
     assert folder_snapshot(store.folder) == before
 
 
@@ -728,4 +734,4 @@ def test_removed_scene_refuses_and_names_it(tiny: Story, store: SaveStore, tmp_p
         "  cellar:\n    title: Cellar\n    text: It is dark.\n    ending: {kind: death, title: Eaten by a grue}\n", "")
     act = act.replace("      - id: cellar\n", "      - id: down\n")
     with pytest.raises(SaveError, match="scene 'cellar' no longer exists"):
-        store.load("s", edited(tmp_path, act=act))
+        load(store, "s", edited(tmp_path, act=act))

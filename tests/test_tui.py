@@ -365,7 +365,7 @@ async def test_named_save_overwrite_confirmation_load_and_delete(tmp_path: Path,
         await press(pilot, "down", "enter")
         assert isinstance(app.screen, ConfirmScreen) and "Overwrite the save 'hill'?" in text_of(app, "#question")
         await press(pilot, "y")
-        assert store.load("hill", story).state.scene == "door"
+        assert store.read("hill", story).state.scene == "door"
         await press(pilot, "u", "l")
         assert app.session.state.scene == "path"
         slots = [row.value for row in app.screen.query_one(DataTable).rows]
@@ -441,7 +441,7 @@ async def test_quicksave_writes_the_file_and_quickload_asks_over_unsaved_moves_a
     app = app_for(tmp_path, scenes, start="new")
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "1", "f5")
-        assert SaveStore(tmp_path / "saves").load("quicksave", story).state.scene == "path"
+        assert SaveStore(tmp_path / "saves").read("quicksave", story).state.scene == "path"
         await press(pilot, "1", "f9")
         assert isinstance(app.screen, ConfirmScreen) and "Quickload?" in text_of(app, "#question")
         await press(pilot, "n")

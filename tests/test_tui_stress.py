@@ -71,7 +71,7 @@ async def test_ctrl_c_in_the_tui_does_not_quit_or_corrupt_saves(tmp_path: Path, 
         assert app.is_running
     for info in SaveStore(tmp_path).list(bundled):
         assert info.error is None
-        SaveStore(tmp_path).load(info.slot, bundled)
+        SaveStore(tmp_path).read(info.slot, bundled)
 
 
 def test_interrupting_a_game_mid_autosave_leaves_every_save_valid(tmp_path: Path, bundled: Story) -> None:
@@ -99,4 +99,4 @@ def test_interrupting_a_game_mid_autosave_leaves_every_save_valid(tmp_path: Path
         autos = [i for i in store.list(bundled) if i.kind == "auto"]
         assert autos and all(i.error is None for i in autos)
         for info in autos:
-            assert store.load(info.slot, bundled).state.scene in bundled.scenes
+            assert store.read(info.slot, bundled).state.scene in bundled.scenes
