@@ -19,9 +19,6 @@ def saved_at(stamp: str) -> str:
         return stamp or "?"
 
 
-def paragraphs(text: str) -> list[str]:
-    """Prose as paragraphs, each on one line: writers wrap lines in YAML, screens wrap them again."""
-    return [" ".join(p.split()) for p in text.strip().split("\n\n") if p.strip()]
 
 
 def clock_text(seconds: float) -> str:

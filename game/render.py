@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from game.display import paragraphs
 from game.story.conditions import explain
 from game.story.model import Choice, Choose, Run, Scene, Story, Text
 
@@ -45,6 +44,11 @@ def _render(text: Text, state: State, out: list[str]) -> None:
             out.append(str(state.variables[part.name]))  # type: ignore[union-attr]
         else:
             out.append(str(state.visits.get(part.name, 0)))  # type: ignore[union-attr]
+
+
+def paragraphs(text: str) -> list[str]:
+    """Prose as paragraphs, each on one line: writers wrap lines in YAML, screens wrap them again."""
+    return [" ".join(p.split()) for p in text.strip().split("\n\n") if p.strip()]
 
 
 def scene_prose(scene: Scene, state: State) -> str:
