@@ -40,6 +40,14 @@ def test_bundled_story_is_clean_under_strict_check() -> None:
     assert [str(p) for p in problems] == []
 
 
+def test_playing_the_story_out_finds_nothing_no_doom_no_dead_text_no_idle_lock(bundled: Story) -> None:
+    """What `check --strict` finds by playing: no unreachable text, no lock that never binds, no
+    choice after which every route ends badly without the prose saying so, within the state limit."""
+    found = analysis.explore(bundled, thorough=True)
+    assert not found.truncated, found.states
+    assert [str(p) for p in analysis.findings(bundled, found)] == []
+
+
 def test_canonical_walkthrough_reaches_the_canonical_ending(bundled: Story) -> None:
     result = walk(bundled, read_walkthrough(canonical_walkthrough(bundled_scenes())))
     assert result.failure is None
