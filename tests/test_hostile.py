@@ -452,3 +452,12 @@ def test_any_integer_anywhere_loads_or_gives_located_errors(tmp_path_factory: py
         for scene in story.scenes.values():
             for choice in scene.choices:
                 assert all(abs(v) <= MAX_VALUE for _, v in (*choice.effects.add, *choice.effects.set))
+
+
+def test_thousands_of_unknown_references_in_a_big_story_are_reported_without_a_hang(tmp_path: Path) -> None:
+    """Each 'did you mean' compares a name with every known one: over many names none is offered."""
+    scenes = "".join(f"  s{i}: {{title: a, text: b, choices: [{{id: c, text: t, goto: nowhere{i}}}]}}\n"
+                     for i in range(3_000))
+    folder = write_story(tmp_path / "s", acts={"one.yaml": TINY_ACT, "two.yaml": f"act: one\nscenes:\n{scenes}"})
+    errors = errors_of(folder)
+    assert len(errors) == 3_000 and "did you mean" not in errors[0]

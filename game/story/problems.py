@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 import msgspec
@@ -63,8 +63,15 @@ def display_path(path: str) -> str:
     return path if relative.startswith("..") else relative
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
+MAX_HINT_CHOICES = 1_000
+"""Known names beyond which no 'did you mean' is offered: each hint compares the word with every
+name, so a file of many mistakes in a story of many names would take hours to check."""
+
+
+def did_you_mean(word: str, choices: Collection[str]) -> str:
     """A ' (did you mean 'x'?)' suffix for the closest known name, or nothing."""
+    if len(choices) > MAX_HINT_CHOICES:
+        return ""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
