@@ -24,8 +24,12 @@ class Trail:
     def __init__(self, prev: Trail | None = None, last: str | None = None) -> None:
         self._prev = prev
         self._last = last
-        self._len = 0 if prev is None else len(prev) + 1
-        self._hash = hash((prev._hash if prev is not None else 0, last))
+        if prev is None:
+            self._len = 0
+            self._hash = hash((0, last))
+        else:  # one link per choice: the attributes directly, not len() and a conditional per field
+            self._len = prev._len + 1
+            self._hash = hash((prev._hash, last))
 
     @classmethod
     def of(cls, choice_ids: Iterable[str]) -> Trail:
@@ -247,11 +251,13 @@ def choose(story: Story, state: State, choice_id: str) -> State:
         if choice.once:
             used = used | {used_key(scene, choice)}
     inventory, variables = state.inventory, state.variables
-    if choice.effects:
-        inventory, variables = _apply(choice.effects, inventory, variables)
+    effects = choice.effects  # tested field by field: Effects.__bool__ is a Python call, twice a choice
+    if effects.give or effects.take or effects.set or effects.add:
+        inventory, variables = _apply(effects, inventory, variables)
     target = story.scenes[choice.target]
-    if target.on_enter:
-        inventory, variables = _apply(target.on_enter, inventory, variables)
+    effects = target.on_enter
+    if effects.give or effects.take or effects.set or effects.add:
+        inventory, variables = _apply(effects, inventory, variables)
     visits = state.visits.set(target.id, state.visits.get(target.id, 0) + 1)
     return State(target.id, inventory, variables, visits, state.path.plus(choice_id), state.elapsed, used)
 
@@ -290,8 +296,10 @@ def history(story: Story, state: State) -> list[tuple[Scene, Choice | None]]:
 def _apply(effects: Effects, inventory: frozenset[str],
            variables: Map[str, Value]) -> tuple[frozenset[str], Map[str, Value]]:
     """Items and variables after ``effects``: items given, then taken; values set, then added to."""
-    if effects.give or effects.take:
-        inventory = (inventory | frozenset(effects.give)) - frozenset(effects.take)
+    if effects.give:
+        inventory = inventory.union(effects.give)
+    if effects.take:
+        inventory = inventory.difference(effects.take)
     if effects.set or effects.add:
         changing = variables.mutate()
         for name, value in effects.set:
