@@ -252,7 +252,7 @@ def _structure_problems(name: str, root: yaml.Node, text: str | None) -> list[Pr
         elif not isinstance(node, yaml.ScalarNode):
             continue
         elif node.tag == INT:
-            if not (len(node.value) < 10 and node.value.isdigit()):  # nine digits are always in range
+            if not (len(node.value) < 10 and node.value.isascii() and node.value.isdigit()):  # in range
                 problems.extend(_bad_number(name, node))
         elif text is not None:
             problems.extend(_unsafe_text(name, text, node))
