@@ -15,17 +15,23 @@ import shlex
 import sys
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from game import __version__, engine
-from game.analysis import DEFAULT_LIMIT
+from game import __version__
 from game.bundled import bundled_scenes, canonical_walkthrough
 from game.display import count
 from game.gcpause import start_up, start_up_done
 from game.locations import SAVES_ENV, saves_folder
-from game.saves import SaveError, SaveStore
-from game.story import StoryError, check_story
-from game.story.model import Story
-from game.story_cache import load_story
+
+if TYPE_CHECKING:
+    from game.story.model import Story
+
+# The game's own modules (engine, analysis, saves, story) are imported by the commands that use
+# them, not here: `daylights --help` and every command that needs none of them start without
+# their imports (msgspec, immutables, the loader), which took twice as long as argparse itself.
+ANALYSIS_LIMIT = 250_000
+"""States `check` explores by default; game.analysis.DEFAULT_LIMIT, written here so that building
+the parser does not import the analysis (a test keeps the two equal)."""
 
 COMMANDS = ("play", "new", "check", "walk", "route", "test", "graph", "stats", "schema", "speedrun", "serve")
 """The subcommands; ``daylights DIR`` is short for ``daylights play DIR``."""
@@ -159,8 +165,8 @@ def _parser(help_story: Path | None = None) -> argparse.ArgumentParser:
 
     check = command("check", "validate a story folder, play it out and replay its walkthroughs")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
-    check.add_argument("--limit", type=int, default=DEFAULT_LIMIT, metavar="N",
-                       help=f"states the analysis may explore (default {DEFAULT_LIMIT:,})")
+    check.add_argument("--limit", type=int, default=ANALYSIS_LIMIT, metavar="N",
+                       help=f"states the analysis may explore (default {ANALYSIS_LIMIT:,})")
     check.set_defaults(run=_check)
 
     route = command("route", "the shortest route to an ending")
@@ -245,6 +251,9 @@ def _scenes_option(args: argparse.Namespace) -> str:
 
 def _load(args: argparse.Namespace, folder: Path | None = None) -> Story | None:
     """Load the story, printing its errors to stderr when it cannot be loaded."""
+    from game.story import StoryError
+    from game.story_cache import load_story
+
     folder = folder if folder is not None else _scenes(args)
     try:
         return load_story(folder)
@@ -276,6 +285,8 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from game.story import check_story
+
     folder = _scenes(args)
     story, problems = check_story(folder)
     if story is not None:
@@ -318,6 +329,7 @@ def _play_plain(args: argparse.Namespace) -> int:
     if story is None:
         return 1
     from game.plain import PlainGame
+    from game.saves import SaveError, SaveStore
     from game.session import restore
 
     store = SaveStore(saves_folder(args.saves))
@@ -383,7 +395,7 @@ def _route(args: argparse.Namespace) -> int:
 
 def _print_steps(story: Story, choices: list[str], show_ids: bool = False) -> None:
     """One line per move: the scene and the choice taken there."""
-    from game import render
+    from game import engine, render
 
     state = engine.new_game(story)
     for number, choice_id in enumerate(choices, 1):
@@ -523,6 +535,7 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _play_tui(args: argparse.Namespace) -> int:
+    from game.saves import SaveStore
     from game.tui.app import DaylightsApp, StartMode
 
     start: StartMode | None = "new" if args.new else "continue" if args.resume else \
@@ -554,6 +567,7 @@ def _walk_target(args: argparse.Namespace) -> tuple[Path, Path]:
 
 
 def _walk(args: argparse.Namespace) -> int:
+    from game import engine
     from game.walkthrough import WalkthroughError, read_walkthrough, walk
 
     folder, path = _walk_target(args)

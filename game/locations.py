@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 SAVES_ENV = "DAYLIGHTS_SAVES"
 CACHE_ENV = "DAYLIGHTS_CACHE"
 _CHECKOUT = Path(__file__).resolve().parent.parent
@@ -20,6 +18,8 @@ def saves_folder(override: Path | str | None = None) -> Path:
         return Path(os.environ[SAVES_ENV])
     if (_CHECKOUT / "pyproject.toml").is_file() and (_CHECKOUT / "saves").is_dir():
         return _CHECKOUT / "saves"
+    import platformdirs  # only here: most starts name their folders, and it costs 10 ms to import
+
     return platformdirs.user_data_path("daylights", appauthor=False) / "saves"
 
 
@@ -28,4 +28,8 @@ def cache_folder() -> Path | None:
     chosen = os.environ.get(CACHE_ENV, "")
     if chosen.lower() == "off":
         return None
-    return Path(chosen) if chosen else platformdirs.user_cache_path("daylights", appauthor=False)
+    if chosen:
+        return Path(chosen)
+    import platformdirs
+
+    return platformdirs.user_cache_path("daylights", appauthor=False)

@@ -35,3 +35,17 @@ def test_a_cached_story_opens_without_importing_yaml_or_the_loader() -> None:
     loaded = modules_after(opening)
     assert "game.story_cache" in loaded
     assert "yaml" not in loaded and "game.story.loader" not in loaded
+
+
+def test_the_command_line_imports_the_game_only_in_the_commands_that_need_it() -> None:
+    """`daylights --help` and the parser itself start without the engine, the saves or msgspec."""
+    loaded = modules_after("import game.cli")
+    heavy = {"game.engine", "game.analysis", "game.saves", "game.story_cache", "msgspec", "immutables", "platformdirs"}
+    assert not heavy & loaded
+
+
+def test_the_check_limit_the_help_shows_is_the_analysis_default() -> None:
+    from game.analysis import DEFAULT_LIMIT
+    from game.cli import ANALYSIS_LIMIT
+
+    assert ANALYSIS_LIMIT == DEFAULT_LIMIT
