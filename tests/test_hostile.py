@@ -462,3 +462,15 @@ def test_thousands_of_unknown_references_in_a_big_story_are_reported_without_a_h
     folder = write_story(tmp_path / "s", acts={"one.yaml": TINY_ACT, "two.yaml": f"act: one\nscenes:\n{scenes}"})
     errors = errors_of(folder)
     assert len(errors) == 3_000 and "did you mean" not in errors[0]
+
+
+@pytest.mark.parametrize(("old", "new", "shown"), [
+    ("locked: true", 'locked: !!bool "perhaps"', "'perhaps' cannot be read as !!bool"),
+    ("do: {give: key, set: brave}", 'do: {give: key, set: {brave: !!bool "x"}}', "'x' cannot be read as !!bool"),
+    ("title: Hall", 'title: !!float "nan-ish"', "'nan-ish' cannot be read as !!float"),
+    ("add: {trust: 1}", 'add: {trust: !!int "12abc"}', "'12abc' is not a whole number"),
+])
+def test_a_forced_tag_that_does_not_fit_its_value_is_a_located_error(tmp_path: Path, old: str, new: str,
+                                                                      shown: str) -> None:
+    folder = write_story(tmp_path / "s", acts={"one.yaml": TINY_ACT.replace(old, new)})
+    assert any(shown in e for e in errors_of(folder))

@@ -11,6 +11,7 @@ here constructs arbitrary objects; values are read from nodes on demand.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -254,10 +255,28 @@ def _structure_problems(name: str, root: yaml.Node, text: str | None) -> list[Pr
         elif node.tag == INT:
             if not (len(node.value) < 10 and node.value.isascii() and node.value.isdigit()):  # in range
                 problems.extend(_bad_number(name, node))
+        elif node.tag in _CHECKED_TAGS and not _CHECKED_TAGS[node.tag](node.value):
+            shown = node.tag.replace("tag:yaml.org,2002:", "!!")
+            problems.append(Problem(loc_of(name, node), f"'{node.value}' cannot be read as {shown}"))
         elif text is not None:
             problems.extend(_unsafe_text(name, text, node))
     problems.sort(key=lambda p: (p.loc.line, p.loc.col))
     return problems
+
+
+def _is_float(value: str) -> bool:
+    try:
+        _SCALAR_READER.construct_yaml_float(yaml.ScalarNode(FLOAT, value))
+    except ValueError:
+        return False
+    return True
+
+
+_CHECKED_TAGS: dict[str, Callable[[str], bool]] = {
+    BOOL: lambda value: value.lower() in _SCALAR_READER.bool_values,
+    FLOAT: _is_float,
+}
+"""Tags whose value a writer can force with ``!!bool`` or ``!!float``, and whether a value reads as one."""
 
 
 def _bad_number(name: str, node: yaml.ScalarNode) -> list[Problem]:
