@@ -474,3 +474,20 @@ def test_a_forced_tag_that_does_not_fit_its_value_is_a_located_error(tmp_path: P
                                                                       shown: str) -> None:
     folder = write_story(tmp_path / "s", acts={"one.yaml": TINY_ACT.replace(old, new)})
     assert any(shown in e for e in errors_of(folder))
+
+
+VALUE_PLACES = ("brave: false", "trust: 0", "locked: true", "add: {trust: 1}", "title: Hall", "goto: cellar",
+                "if: has key", "do: {give: key, set: brave}")
+
+
+@PROPERTY
+@given(st.sampled_from(VALUE_PLACES), st.sampled_from(["", "!!bool ", "!!int ", "!!float ", "!!null ", "!!str ",
+                                                       "!!timestamp ", "!!binary ", "!!map ", "!!seq "]),
+       st.text(max_size=12))
+def test_any_tag_on_any_value_loads_or_gives_located_errors(tmp_path_factory: pytest.TempPathFactory, place: str,
+                                                           tag: str, value: str) -> None:
+    key = place.split(":")[0]
+    new = f"{key}: {tag}{json.dumps(value)}"
+    story_text = TINY_STORY.replace(place, new) if place in TINY_STORY else TINY_STORY
+    act = TINY_ACT.replace(place, new) if place in TINY_ACT else TINY_ACT
+    outcome(write_story(tmp_path_factory.mktemp("tag"), story=story_text, acts={"one.yaml": act}))

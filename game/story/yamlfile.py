@@ -267,7 +267,7 @@ def _structure_problems(name: str, root: yaml.Node, text: str | None) -> list[Pr
 def _is_float(value: str) -> bool:
     try:
         _SCALAR_READER.construct_yaml_float(yaml.ScalarNode(FLOAT, value))
-    except ValueError:
+    except (ValueError, IndexError):  # PyYAML indexes the first character of an empty value
         return False
     return True
 
@@ -283,7 +283,7 @@ def _bad_number(name: str, node: yaml.ScalarNode) -> list[Problem]:
     """A problem when ``node`` is not a whole number between -MAX_INT and MAX_INT."""
     try:
         value = _SCALAR_READER.construct_yaml_int(node) if len(node.value) <= 40 else None
-    except ValueError:
+    except (ValueError, IndexError):
         return [Problem(loc_of(name, node), f"'{node.value}' is not a whole number")]
     if value is not None and -MAX_INT <= value <= MAX_INT:
         return []
