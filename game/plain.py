@@ -62,7 +62,8 @@ def render_dossier(story: Story, state: State) -> str:
     """The shown variables, one per line; a story that shows none says so."""
     lines = render.dossier(story, state)
     if not lines:
-        return "This story keeps no dossier."
+        keeps = any(variable.label is not None for variable in story.variables.values())
+        return "Nothing in your dossier yet." if keeps else "This story keeps no dossier."
     width = max(len(line.label) for line in lines)
     return "\n".join(["Dossier:", *(f"  {line.label:<{width}}  {line.text}" for line in lines)])
 

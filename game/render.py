@@ -90,7 +90,8 @@ def dossier(story: Story, state: State) -> list[DossierLine]:
     """The variables the writer chose to show, with their values in ``state``, in declared order."""
     lines = []
     for variable in story.variables.values():
-        if variable.label is None:
+        label = " ".join(render_text(variable.label, state).split()) if variable.label is not None else ""
+        if not label:
             continue
         value = state.variables[variable.id]
         if isinstance(value, bool):
@@ -100,5 +101,5 @@ def dossier(story: Story, state: State) -> list[DossierLine]:
                 f"{value} ({variable.low} to {variable.high})"
         else:
             text = str(value)
-        lines.append(DossierLine(variable.label, value, text, variable.low, variable.high))
+        lines.append(DossierLine(label, value, text, variable.low, variable.high))
     return lines

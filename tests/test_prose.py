@@ -364,3 +364,12 @@ scenes:
     ending: {kind: canonical, title: Out}
 """
     assert not any("never shown" in m for m in check_messages(tmp_path, act))
+
+
+def test_a_dossier_label_can_wait_until_the_player_has_met_the_person(tmp_path: Path) -> None:
+    story_yaml = STORY.replace("show: The butler's trust", "show: ${if visits hall > 1 then The butler's trust}")
+    story = load_story(write_story(tmp_path / "waits", story_yaml, {"one.yaml": ACT}))
+    start = engine.new_game(story)
+    assert [line.label for line in render.dossier(story, start)] == ["Feeling brave"]
+    later = engine.choose(story, start, "flatter")
+    assert [line.label for line in render.dossier(story, later)] == ["The butler's trust", "Feeling brave"]

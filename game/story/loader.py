@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
+import msgspec
 import yaml
 
 from game.gcpause import paused_gc
@@ -115,6 +116,7 @@ class _Loader:
         self.sources: dict[str, str] = {}
         self._text_names: texts.TextNames | None = None
         self._condition_names: conditions.Names | None = None
+        self.labels: list[tuple[str, YamlFile, yaml.Node]] = []
         self.incomplete = False
         """True when a file could not be read: references into it would be false alarms."""
 
@@ -272,6 +274,11 @@ class _Loader:
         if "beats" in pairs:
             for name, name_node, value in self.declared(f, pairs["beats"][1], "beats", "beat"):
                 self.beat(f, name, name_node, value)
+        # Dossier labels may vary like any text, so they are compiled once every name is declared.
+        for name, label_file, node in self.labels:
+            label = self.inline(label_file, node, f"'show' of variable '{name}'", None)
+            if label is not None:
+                d.variables[name] = msgspec.structs.replace(d.variables[name], label=label)
 
     def declared(self, f: YamlFile, node: yaml.Node, section: str,
                  what: str) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
@@ -319,9 +326,10 @@ class _Loader:
             return
         default = scalar_value(default_node)
         assert isinstance(default, (bool, int))
-        label = self.text(f, pairs["show"][1], f"'show' of variable '{name}'") if "show" in pairs else None
+        if "show" in pairs:
+            self.labels.append((name, f, pairs["show"][1]))
         low, high = self.value_range(f, pairs["range"][1], name, default) if "range" in pairs else (None, None)
-        self.decl.variables[name] = Variable(name, default, description, f.loc(key), label, low, high)
+        self.decl.variables[name] = Variable(name, default, description, f.loc(key), None, low, high)
 
     def value_range(self, f: YamlFile, node: yaml.Node, name: str, default: Value) -> tuple[int | None, int | None]:
         """A counter's ``range: [low, high]``; the default must lie inside it."""

@@ -54,8 +54,9 @@ class Variable(msgspec.Struct, frozen=True, gc=False):
     default: Value
     description: str
     loc: Loc
-    label: str | None = None
-    """Shown to the player in the dossier under this label; None keeps the variable hidden."""
+    label: Text | None = None
+    """Shown to the player in the dossier under this label (while it renders to words: a label
+    such as ``${if visited flat then Saunders' regard}`` waits until he is met); None hides it."""
     low: int | None = None
     high: int | None = None
     """A counter's range: the engine keeps its value inside it (None: unbounded)."""
