@@ -79,7 +79,8 @@ def story_files(root: Path) -> StoryFiles:
         found.problems.append(Problem(file_loc(root / STORY_FILE), f"no {STORY_FILE} in this folder; a story "
                                       "starts with one (see docs/AUTHORING.md)"))
     elif found.story_file is None and not found.has_errors:
-        found.problems.append(Problem(file_loc(root / STORY_FILE), f"{STORY_FILE} is a folder or a link to nothing, not a file"))
+        found.problems.append(Problem(file_loc(root / STORY_FILE),
+                                      f"{STORY_FILE} is a folder or a link to nothing, not a file"))
     return found
 
 
