@@ -114,6 +114,9 @@ class _Loader:
         self.given: set[str] = set()
         self.changed: set[str] = set()
         self.sources: dict[str, str] = {}
+        self.parsed: dict[tuple[str, str | None], tuple[conditions.Tree | None, list[conditions.ConditionError],
+                                                        Callable[..., bool] | None]] = {}
+        """Each distinct condition's tree, mistakes and compiled test (see ``condition_at``)."""
         self._text_names: texts.TextNames | None = None
         self._condition_names: conditions.Names | None = None
         self.labels: list[tuple[str, YamlFile, yaml.Node]] = []
@@ -541,13 +544,24 @@ class _Loader:
     def condition_at(self, source: str, locate: Callable[[int], Loc], offset: int,
                      here: str | None) -> Condition | None:
         """Parse and check ``source``, which starts at ``offset`` of the scalar ``locate`` maps;
-        every mistake is reported at its own column."""
-        try:
-            tree = conditions.parse(source, here)
-            errors = conditions.check(tree, self.names_for_conditions())
-        except conditions.ConditionError as exc:
-            errors = [exc]
-            tree = None
+        every mistake is reported at its own column.
+
+        The same words make the same tree and test wherever they are written (``here`` aside), so
+        each is parsed, checked and compiled once per load and shared: stories repeat their
+        conditions (``has keys``, ``trust >= 2``), and this was a sixth of loading a large one.
+        """
+        key = (source, here if conditions.HERE in source else None)
+        parsed = self.parsed.get(key)
+        if parsed is None:
+            try:
+                tree = conditions.parse(source, here)
+                errors = conditions.check(tree, self.names_for_conditions())
+            except conditions.ConditionError as exc:
+                errors = [exc]
+                tree = None
+            test = conditions.compile_tree(tree) if tree is not None and not errors else None
+            parsed = self.parsed[key] = (tree, errors, test)
+        tree, errors, test = parsed
         lead = len(source) - len(source.lstrip())
         shown = source.strip()
         for err in errors:
@@ -559,7 +573,8 @@ class _Loader:
                 self.visit_reads.append((node.scene, locate(offset + node.pos), shown))
         for kind, name in conditions.names_read(tree):
             (self.read_items if kind == "item" else self.read_variables).add(name)
-        return Condition(shown, tree, conditions.compile_tree(tree), locate(offset + lead))
+        assert test is not None
+        return Condition(shown, tree, test, locate(offset + lead))
 
     # -- text ----------------------------------------------------------------------------------
     def locator(self, f: YamlFile, node: yaml.Node) -> Callable[[int], Loc]:
