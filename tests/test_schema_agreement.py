@@ -55,7 +55,7 @@ ACT: dict[str, Any] = {"act": "one", "scenes": {
                                                                                  "title": "The Secret"}},
 }}
 
-OTHER_TYPES: tuple[Any, ...] = (7, True, None, ["zzz"], {"zzz": 1}, "zzz text")
+OTHER_TYPES: tuple[Any, ...] = (7, 12_345_678_901, True, None, ["zzz"], {"zzz": 1}, "zzz text")
 UNKNOWN_NAME = "zzz_unknown"
 CONDITION_KEYS = ("if", "elif")
 """Conditions are a small language of their own: the schema only knows they are text."""

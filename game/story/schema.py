@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from game.story import loader
-from game.story.model import Story, Variable
+from game.story.model import MAX_VALUE, Story, Variable
 
 Schema = dict[str, Any]
 
@@ -25,7 +25,8 @@ STORY_SCHEMA = "schema.json"
 """The file ``daylights schema --story DIR`` (and ``daylights new``) writes into a story folder."""
 
 IDENT: Schema = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"}
-TEXT: Schema = {"anyOf": [{"type": "string", "pattern": r"\S"}, {"type": ["number", "boolean"]}]}
+TEXT: Schema = {"anyOf": [{"type": "string", "pattern": r"\S"}, {"type": "integer"},
+                          {"type": "number", "not": {"type": "integer"}}, {"type": "boolean"}]}
 """Any scalar but an empty one: YAML reads ``1984`` as a number and ``No`` as false, but a writer
 means the words, and so does the loader."""
 CONDITION: Schema = {"type": "string"}
@@ -229,14 +230,29 @@ def _build(names: _Names) -> Schema:
     }
 
 
+def _bounded(schema: object) -> object:
+    """Every whole number in the schema kept within the loader's bounds (a larger one is refused
+    wherever it is written, even as a title), so that the schema and ``check`` agree."""
+    if isinstance(schema, list):
+        return [_bounded(part) for part in schema]
+    if not isinstance(schema, dict):
+        return schema
+    bounded = {key: value if key == "not" else _bounded(value) for key, value in schema.items()}
+    kinds = schema.get("type")
+    if "integer" in ([kinds] if isinstance(kinds, str) else kinds or []):
+        bounded.setdefault("minimum", -MAX_VALUE)
+        bounded.setdefault("maximum", MAX_VALUE)
+    return bounded
+
+
 def scene_schema() -> Schema:
     """The whole schema: a story folder's files are either story.yaml or an act file."""
-    return _build(_Names(None))
+    return _bounded(_build(_Names(None)))  # type: ignore[return-value]
 
 
 def story_schema(story: Story) -> Schema:
     """The schema for one story's files, with its names listed wherever a file refers to one."""
-    schema = _build(_Names(story))
+    schema: Schema = _bounded(_build(_Names(story)))  # type: ignore[assignment]
     schema["title"] = f"Daylights scene file of '{story.id}'"
     schema["$comment"] = ("Written by 'daylights schema --story'; write it again after declaring new names "
                           "or adding scenes.")
