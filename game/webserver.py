@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import re
 import uuid
 from contextvars import ContextVar
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
+from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
 from game.serve import game_command
@@ -25,6 +28,9 @@ PAGE_FOLDER = Path(__file__).with_name("web")
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 ANY_ADDRESS = {"0.0.0.0", "::", ""}
 PLAYER_ID = re.compile(r"[0-9a-f]{32}")
+MAX_CELLS = 1000
+"""The most columns or rows a page may ask for: a terminal far larger than any screen would only
+make the game process allocate (and redraw) an enormous screen."""
 RELOAD_GRACE = 8.0
 """Seconds a connection waits for its player's previous game to end before taking a new id: long
 enough for a game to close on a busy machine (a reload must keep its player), short enough for a
@@ -62,7 +68,17 @@ class DaylightsServer(Server):
         return app
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
-        """Start a game for the player the page names (``/ws/<id>``), saving in that player's folder."""
+        """Start a game for the player the page names (``/ws/<id>``), saving in that player's folder.
+
+        Only our own page may start a game: a browser lets any web site open a websocket to this
+        machine, so a connection from another origin (or through a host name rebound to this
+        machine) is refused before any process starts.
+        """
+        if not self.same_site(request):
+            raise web.HTTPForbidden(text="daylights: this game only accepts its own page\n")
+        request = request.clone(rel_url=request.rel_url.update_query(
+            width=str(bounded_cells(request.query.get("width"), 80)),
+            height=str(bounded_cells(request.query.get("height"), 24))))
         player = await self.claim(request.match_info.get("player", ""))
         token = _connection_command.set(game_command(self.scenes, self.players / player))
         task = asyncio.current_task()
@@ -75,6 +91,61 @@ class DaylightsServer(Server):
                 self.connections.discard(task)
             self.playing.pop(player).set()
             _connection_command.reset(token)
+
+    def same_site(self, request: web.Request) -> bool:
+        """True when the request comes from our own page: its Host names this server (a loopback
+        name when it listens on loopback), and a browser's Origin, if sent, is that same place."""
+        host = (request.host or "").lower()
+        try:
+            hostname, port = urlsplit(f"//{host}").hostname or "", urlsplit(f"//{host}").port
+        except ValueError:
+            return False
+        if not self.names_us(hostname) or (port is not None and port != self.port):
+            return False
+        origin = request.headers.get("Origin")
+        if origin is None:
+            return True  # not a browser: browsers always send Origin with a websocket
+        try:
+            parts = urlsplit(origin.lower())
+            origin_port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+        except ValueError:
+            return False
+        if parts.scheme not in ("http", "https") or origin_port != self.port:
+            return False
+        if self.host in ANY_ADDRESS:
+            return parts.hostname == hostname
+        return self.names_us(parts.hostname or "")
+
+    def names_us(self, hostname: str) -> bool:
+        """Whether a host name in a request can be this server's own address."""
+        if self.host in ANY_ADDRESS:
+            return bool(hostname)
+        return hostname in LOOPBACK or hostname == self.host.lower().strip("[]")
+
+    async def _process_messages(self, websocket: web.WebSocketResponse, app_service: AppService) -> None:
+        """textual-serve's loop over the page's messages, except that a malformed message is ignored
+        instead of ending the game with a traceback, and a resize is bounded like the first size."""
+        async for message in websocket:
+            if message.type != WSMsgType.TEXT:
+                continue
+            try:
+                envelope = json.loads(message.data)
+            except (ValueError, RecursionError):
+                continue
+            if not isinstance(envelope, list) or not envelope or not isinstance(envelope[0], str):
+                continue
+            kind, data = envelope[0], envelope[1] if len(envelope) > 1 else None
+            if kind == "stdin" and isinstance(data, str):
+                await app_service.send_bytes(data.encode("utf-8", "replace"))
+            elif kind == "resize" and isinstance(data, dict):
+                await app_service.set_terminal_size(bounded_cells(data.get("width"), 80),
+                                                    bounded_cells(data.get("height"), 24))
+            elif kind == "ping":
+                await websocket.send_json(["pong", data])
+            elif kind == "blur":
+                await app_service.blur()
+            elif kind == "focus":
+                await app_service.focus()
 
     async def claim(self, wanted: str) -> str:
         """The id for a new connection: the tab's own, unless it is malformed or still playing elsewhere.
@@ -114,6 +185,18 @@ class DaylightsServer(Server):
         """textual-serve's log says why a game failed to start: keep it, in plain lines, without each request."""
         logging.basicConfig(level=logging.INFO, format="%(message)s")
         logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+
+
+def bounded_cells(value: object, default: int) -> int:
+    """A terminal size from the page: a whole number of cells from 1 to MAX_CELLS, else ``default``."""
+    if isinstance(value, str):
+        try:
+            value = int(value) if len(value) <= 6 else None
+        except ValueError:
+            value = None
+    if isinstance(value, bool) or not isinstance(value, int):
+        return default
+    return min(max(value, 1), MAX_CELLS)
 
 
 def page_address(host: str, port: int) -> str:
