@@ -112,15 +112,22 @@ def scene_words(story: Story, scene_id: str) -> int:
     return len(story.scenes[scene_id].text.words())
 
 
+def figure(story: Story, name: str) -> int:
+    """One of the counts ``daylights stats --json`` prints."""
+    value = story_stats(story)[name]
+    assert isinstance(value, int)
+    return value
+
+
 def test_story_is_deep_not_a_corridor(bundled: Story) -> None:
     assert len(bundled.scenes) >= 130
     assert len(bundled.items) >= 12
     assert len(bundled.endings) >= 16
-    assert {e.ending.kind for e in bundled.endings} == {"canonical", "alternate", "death", "failure"}
+    assert {e.ending.kind for e in bundled.endings if e.ending} == {"canonical", "alternate", "death", "failure"}
 
 
 def test_the_whole_story_runs_to_at_least_30000_words(bundled: Story) -> None:
-    assert story_stats(bundled)["words"] >= 30_000
+    assert figure(bundled, "words") >= 30_000
 
 
 def test_the_films_path_reads_at_least_15000_words(bundled: Story) -> None:
@@ -129,12 +136,12 @@ def test_the_films_path_reads_at_least_15000_words(bundled: Story) -> None:
 
 
 def test_at_most_15_percent_of_scenes_offer_a_single_choice(bundled: Story) -> None:
-    figures = story_stats(bundled)
-    assert figures["single_choice_scenes"] <= 0.15 * figures["non_ending_scenes"], figures
+    single, scenes = figure(bundled, "single_choice_scenes"), figure(bundled, "non_ending_scenes")
+    assert single <= 0.15 * scenes, (single, scenes)
 
 
 def test_at_least_40_scenes_answer_the_player_with_conditional_text(bundled: Story) -> None:
-    assert story_stats(bundled)["conditional_text_scenes"] >= 40
+    assert figure(bundled, "conditional_text_scenes") >= 40
 
 
 def test_every_scene_has_between_60_and_600_words_written(bundled: Story) -> None:
