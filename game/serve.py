@@ -37,6 +37,9 @@ def serve(scenes: Path, saves: Path, host: str = "127.0.0.1", port: int = 8000) 
             raise
         print(WEB_EXTRA_MISSING, file=sys.stderr)
         return 1
+    if not 0 <= port <= 65535:
+        print(f"daylights: cannot serve on port {port}: a port is a number from 0 to 65535", file=sys.stderr)
+        return 2
     server = DaylightsServer(scenes, saves / PLAYERS_FOLDER, host, port)
     try:
         server.serve()

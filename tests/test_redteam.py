@@ -254,6 +254,16 @@ def test_a_title_cannot_add_lines_to_the_mermaid_graph(tmp_path: Path) -> None:
 
 # -- daylights serve (fixed in game/webserver.py) ------------------------------------------------------------
 
+@pytest.mark.parametrize("port", ["99999", "-1", "65536"])
+def test_serve_on_a_port_out_of_range_says_so_in_one_line(port: str, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """It was an OverflowError traceback from bind()."""
+    folder = write_story(tmp_path / "story")
+    assert main(["serve", str(folder), "--port", port, "--saves", str(tmp_path / "saves")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"daylights: cannot serve on port {port}:") and err.count("\n") == 1
+
+
 def test_terminal_sizes_from_the_page_are_bounded() -> None:
     from game.webserver import MAX_CELLS, bounded_cells
 
