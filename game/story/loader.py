@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -225,7 +226,7 @@ class _Loader:
                 "must start with a letter or _ and use only letters, digits and _"
             self.error(f.loc(node), f"{what} '{value}' {why}")
             return None
-        return value
+        return sys.intern(value)  # one string per name, however many choices, gotos and conditions use it
 
     def names(self, f: YamlFile, node: yaml.Node, what: str) -> list[tuple[str, yaml.Node]]:
         """One name or a list of names."""
