@@ -202,6 +202,21 @@ def test_a_save_dated_at_the_end_of_time_is_listed_without_a_traceback(tmp_path:
             saved_at_seconds(info)
 
 
+@pytest.mark.xfail(strict=True, raises=OverflowError, reason="game/saves.py endings_record accepts an ending "
+                   f"found at {LAST_DAY}; the TUI Endings screen (game/display.py saved_at) then crashes")
+def test_an_ending_found_at_the_end_of_time_is_shown_without_a_traceback(tmp_path: Path) -> None:
+    from game.display import saved_at
+
+    story = load_story(write_story(tmp_path / "story"))
+    store = SaveStore(tmp_path / "saves")
+    folder = store.story_folder(story)
+    (folder / "endings.json").write_text(json.dumps(
+        {"format": 2, "game": "daylights", "story": story.id, "found": {"win": LAST_DAY}}), encoding="utf-8")
+    found, _problem = store.endings_record(story)
+    for when in found.values():
+        saved_at(when)
+
+
 @pytest.mark.xfail(strict=True, raises=RecursionError, reason="game/tui/settings.py read_settings catches "
                    "DecodeError but not RecursionError: an unknown settings field nested 30,000 deep "
                    "(msgspec skips unknown fields recursively) stops the TUI before it starts")
