@@ -490,7 +490,7 @@ def measure(quick: bool) -> dict[str, Figure]:
     small, large = (1_000, 3_000) if quick else (10_000, 100_000)
     figures: dict[str, Figure] = {}
     figures.update(first_paint_figures(2 if quick else 7))
-    figures.update(command_figures(3 if quick else 11, 2 if quick else 5))
+    figures.update(command_figures(3 if quick else 11, 1 if quick else 5))  # check on the bundled story takes seconds
     figures["engine_vs_dict"] = engine_figure(3 if quick else 7, 100 if quick else 2_000)
     rendered = render_figure(3 if quick else 25)
     if rendered is not None:
