@@ -87,6 +87,16 @@ scenes:
 """
 
 
+TINY_STORY_STARTING_AT_PORCH = """\
+id: tiny
+title: Not Tiny
+version: "1"
+start: porch
+acts:
+  one: Act One
+"""
+
+
 def _python(code: str, timeout: float, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
                           cwd=ROOT, timeout=timeout, env={**os.environ, "DAYLIGHTS_CACHE": "off", **env})
@@ -215,6 +225,42 @@ def test_an_ending_found_at_the_end_of_time_is_shown_without_a_traceback(tmp_pat
     found, _problem = store.endings_record(story)
     for when in found.values():
         saved_at(when)
+
+
+IMPOSTOR_ACT = """\
+act: one
+scenes:
+  porch:
+    title: Porch
+    text: Someone else's story, with the same id.
+    choices:
+      - id: knock
+        text: Knock
+        goto: porch
+"""
+
+
+@pytest.mark.xfail(strict=True, reason="saves live in <saves>/<story id>/ (game/saves.py story_folder): a shared "
+                   "story that declares another story's id (here 'tiny') rotates that story's five autosaves away, "
+                   "and Continue (game/saves.py latest_autosave, newest decodable) then picks the impostor's and "
+                   "refuses it instead of going on with the newest autosave that loads")
+def test_a_story_with_the_same_id_never_costs_another_its_continue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+
+    real = write_story(tmp_path / "real")
+    impostor = write_story(tmp_path / "impostor", TINY_STORY_STARTING_AT_PORCH, {"one.yaml": IMPOSTOR_ACT})
+    saves = tmp_path / "saves"
+    monkeypatch.setattr(sys, "stdin", io.StringIO("1\nquit\n"))
+    assert main(["play", "--plain", "--new", str(real), "--saves", str(saves)]) == 0
+    monkeypatch.setattr(sys, "stdin", io.StringIO("1\n" * 6 + "quit\n"))
+    assert main(["play", "--plain", "--new", str(impostor), "--saves", str(saves)]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr(sys, "stdin", io.StringIO("quit\n"))
+    code = main(["play", "--plain", "--continue", str(real), "--saves", str(saves)])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert "You stand in a hall." in out.out
 
 
 @pytest.mark.xfail(strict=True, raises=RecursionError, reason="game/tui/settings.py read_settings catches "
