@@ -30,7 +30,8 @@ def test_check_and_walk_commands_do_not_import_textual() -> None:
 
 
 def test_a_cached_story_opens_without_importing_yaml_or_the_loader() -> None:
-    opening = "from game.story_cache import load_story\nfrom game.bundled import bundled_scenes\nload_story(bundled_scenes())"
+    opening = ("from game.story_cache import load_story\nfrom game.bundled import bundled_scenes\n"
+               "load_story(bundled_scenes())")
     modules_after(opening)
     loaded = modules_after(opening)
     assert "game.story_cache" in loaded
