@@ -104,9 +104,6 @@ def _python(code: str, timeout: float, **env: str) -> subprocess.CompletedProces
 
 # -- the text language -------------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="game/story/text.py scalar_locator.locate rescans the scalar from its "
-                   "start for every clause it locates: a variation with n clauses loads in O(n^2) "
-                   "(5,000 clauses in a 160 KB file: over a minute, in play as well as check)")
 def test_a_variation_with_many_clauses_loads_in_linear_time(tmp_path: Path) -> None:
     clauses = "".join(f" | elif trust > {i} then words {i}" for i in range(1500))
     act = f"""\

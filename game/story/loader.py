@@ -591,8 +591,12 @@ class _Loader:
 
             return along
 
+        made: list[Callable[[int], Loc]] = []
+
         def locate(offset: int) -> Loc:
-            return texts.scalar_locator(self.source_of(f), start, end, style, value, f.path, line)(offset)
+            if not made:  # the file is decoded, and the scalar matched to it, only when a place is needed
+                made.append(texts.scalar_locator(self.source_of(f), start, end, style, value, f.path, line))
+            return made[0](offset)
 
         return locate
 

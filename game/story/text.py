@@ -19,6 +19,7 @@ turns into a ``file:line:col`` inside the scalar.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 
@@ -265,9 +266,12 @@ def scalar_locator(text: str, start: int, end: int, style: str | None, value: st
     1-based line of ``start``), ``style`` its YAML style and ``value`` its parsed value. The
     value's characters are matched to the source one by one, skipping indentation, quotes and
     folded line breaks, so a mistake inside a block of prose is reported where it is, not at the key.
+    The match is made once, on the first call, so locating many places costs one pass in all.
     """
+    matched: list[int] = []
+    newlines: list[int] = []
 
-    def locate(offset: int) -> Loc:
+    def align() -> None:
         i = start
         if style in ("|", ">"):
             newline = text.find("\n", start, end)
@@ -275,15 +279,28 @@ def scalar_locator(text: str, start: int, end: int, style: str | None, value: st
         elif style in ("'", '"'):
             i = start + 1
         found = i
-        for char in value[: max(0, offset) + 1]:
-            j = i
-            while j < end and text[j] != char and not (char == " " and text[j] == "\n"):
-                j += 1
-            if j >= end:
+        folded = -1  # the next line break at or after i, which a folded scalar turned into a space
+        for char in value:
+            j = text.find(char, i, end)
+            if char == " ":
+                if folded < i:
+                    folded = text.find("\n", i, end)
+                    folded = end if folded < 0 else folded
+                j = folded if folded < end and (j < 0 or folded < j) else j
+            if j < 0:
                 break
             found = j
+            matched.append(found)
             i = j + 1
-        before = text.rfind("\n", 0, found)
-        return Loc(path, line + text.count("\n", start, found), found - before)
+        matched.append(found)  # offsets past the last match stay at the last place found
+        newlines.extend(index for index in range(start, end) if text[index] == "\n")
+
+    def locate(offset: int) -> Loc:
+        if not matched:
+            align()
+        found = matched[min(max(0, offset), len(matched) - 1)]
+        above = bisect.bisect_left(newlines, found)
+        before = newlines[above - 1] if above else text.rfind("\n", 0, start)
+        return Loc(path, line + above, found - before)
 
     return locate
