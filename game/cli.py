@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
 def _sturdy_streams() -> None:
     """Never fail on the terminal: replace characters a non-UTF-8 locale cannot show, and treat a
     closed standard input as an empty one."""
-    for stream in (sys.stdout, sys.stderr):
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
         if stream is not None and hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
     if sys.stdin is None:
@@ -408,6 +408,7 @@ def _print_steps(story: Story, choices: list[str], show_ids: bool = False) -> No
 
 
 def _random_test(args: argparse.Namespace) -> int:
+    from game.atomic import AtomicWriteError
     from game.randomplay import play_randomly
     from game.walkthrough import write_walkthrough
 
@@ -422,10 +423,13 @@ def _random_test(args: argparse.Namespace) -> int:
     failures = report.grouped_failures()
     written = []
     for number, (failure, times) in enumerate(failures, 1):
-        args.out.mkdir(parents=True, exist_ok=True)
         path = args.out / f"failure-{args.seed}-{number}.yaml"
-        write_walkthrough(path, failure.choices, None, f"{failure.kind}: {failure.detail} (seed {args.seed}; "
-                          f"{count(times, 'playthrough')} failed this way)")
+        try:
+            write_walkthrough(path, failure.choices, None, f"{failure.kind}: {failure.detail} (seed {args.seed}; "
+                              f"{count(times, 'playthrough')} failed this way)")
+        except AtomicWriteError as exc:
+            print(f"daylights: {exc}", file=sys.stderr)
+            return 1
         written.append(path)
     summary = {
         "runs": report.runs, "seed": report.seed,
@@ -524,10 +528,12 @@ def _schema(args: argparse.Namespace) -> int:
     if output == "-":
         sys.stdout.write(text)
         return 0
-    try:
-        Path(output).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        print(f"daylights: cannot write {output}: {exc.strerror}", file=sys.stderr)
+    from game.atomic import AtomicWriteError, write_atomic
+
+    try:  # replaced, never written through: a link or FIFO planted in a shared folder is not followed
+        write_atomic(Path(output), text.encode("utf-8"), durable=False)
+    except AtomicWriteError as exc:
+        print(f"daylights: {exc}", file=sys.stderr)
         return 1
     print(f"Wrote {output}; editors read it from the first line of each scene file: "
           f"# yaml-language-server: $schema={STORY_SCHEMA if args.story else output}")

@@ -15,7 +15,7 @@ def saved_at(stamp: str) -> str:
     """An ISO timestamp from a save, in local time, short enough for a table column."""
     try:
         return datetime.fromisoformat(stamp).astimezone().strftime("%d %b %H:%M")
-    except ValueError:
+    except (ValueError, OverflowError):  # a date at the edge of time cannot be moved to local time
         return stamp or "?"
 
 

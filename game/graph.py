@@ -14,7 +14,9 @@ KIND_COLOURS = {"canonical": "#2e7d32", "alternate": "#1565c0", "death": "#b71c1
 
 
 def _label(text: str) -> str:
-    return text.replace('"', "'")
+    """A title as one line of Mermaid text: no quote, line break or control character can end the
+    label and start a line of its own (a 'click' line would make a link)."""
+    return "".join(c if c.isprintable() else " " for c in text).replace('"', "'")
 
 
 def _edges(story: Story) -> list[tuple[str, str, str, bool]]:

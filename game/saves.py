@@ -540,9 +540,14 @@ def keep_aside(path: Path) -> None:
         data = read_bounded(path, MAX_SAVE_BYTES)
     except (OSError, AtomicWriteError):
         return
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    aside = path.with_name(f".{path.stem}-damaged-{stamp}{path.suffix}")
+    number = 1
+    while aside.exists() or aside.is_symlink():  # never over an earlier copy, even within a microsecond
+        number += 1
+        aside = path.with_name(f".{path.stem}-damaged-{stamp}-{number}{path.suffix}")
     with contextlib.suppress(AtomicWriteError):
-        write_atomic(path.with_name(f".{path.stem}-damaged-{stamp}{path.suffix}"), data)
+        write_atomic(aside, data)
 
 
 # -- the old flat layout -----------------------------------------------------------------------------

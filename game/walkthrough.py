@@ -14,8 +14,10 @@ from pathlib import Path
 import yaml
 
 from game import engine
+from game.atomic import write_atomic
 from game.bundled import canonical_walkthrough
 from game.engine import ChoiceError, State
+from game.story.files import refusal
 from game.story.model import Story
 from game.story.problems import Loc, Problem, did_you_mean, file_loc
 from game.story.yamlfile import read_yaml_file
@@ -108,7 +110,9 @@ def write_walkthrough(path: Path, choices: list[str], ending: str | None, descri
     if ending:
         data["ending"] = ending
     data["choices"] = list(choices)
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    # Replaced atomically, never written through: a link or a FIFO planted at this predictable name
+    # is replaced, not followed (raises AtomicWriteError with a one-line reason).
+    write_atomic(path, yaml.safe_dump(data, sort_keys=False, allow_unicode=True).encode("utf-8"), durable=False)
 
 
 def walk(story: Story, walkthrough: Walkthrough) -> WalkResult:
@@ -164,7 +168,12 @@ def walkthrough_problems(story: Story) -> list[Problem]:
     except OSError:
         paths = []
     walked: dict[str, WalkResult] = {}
+    inside = folder.resolve()
     for path in paths:
+        refused = refusal(path, inside)
+        if refused is not None:  # the same rules as scene files: no link out of the folder, no pipes
+            problems.append(Problem(file_loc(path), refused[0], refused[1]))
+            continue
         try:
             result = walk(story, read_walkthrough(path))
         except WalkthroughError as exc:

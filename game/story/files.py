@@ -67,7 +67,7 @@ def story_files(root: Path) -> StoryFiles:
         if name.endswith(".yml"):
             found.problems.append(Problem(file_loc(path), "ignored: scene files must end in .yaml", "warning"))
             continue
-        refused = _refused(path, inside)
+        refused = refusal(path, inside)
         if refused is None:
             if name == STORY_FILE:
                 found.story_file = path
@@ -96,7 +96,7 @@ def _scene_file_names(root: Path) -> list[str]:
     return names
 
 
-def _refused(path: Path, inside: Path) -> tuple[str, str] | None:
+def refusal(path: Path, inside: Path) -> tuple[str, str] | None:
     """Why ``path`` must not be read, and whether that is an error or only a warning; None to read it."""
     name = path.name
     try:

@@ -44,7 +44,7 @@ def saved_at_seconds(info: SaveInfo) -> str:
     """The save's time in local time to the second (autosaves are often a few seconds apart)."""
     try:
         return datetime.fromisoformat(info.saved_at).astimezone().strftime("%d %b %H:%M:%S")
-    except ValueError:
+    except (ValueError, OverflowError):  # a date at the edge of time cannot be moved to local time
         return "?"
 
 

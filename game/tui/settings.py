@@ -38,7 +38,7 @@ def read_settings(path: Path) -> Settings:
     """The settings in ``path``; the defaults when it is missing, unreadable or not valid settings."""
     try:
         return msgspec.json.decode(read_bounded(path, MAX_SETTINGS_BYTES), type=Settings)
-    except (OSError, AtomicWriteError, msgspec.DecodeError, msgspec.ValidationError):
+    except (OSError, AtomicWriteError, msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         return Settings()
 
 
