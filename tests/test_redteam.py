@@ -23,7 +23,7 @@ from game.cli import main
 from game.engine import new_game
 from game.saves import SaveStore
 from game.story_cache import load_story
-from tests.conftest import ROOT, write_story
+from tests.conftest import ROOT, TINY_STORY, write_story
 
 LAST_DAY = "9999-12-31T23:59:59-23:59"
 """A valid, time-zoned RFC 3339 date (year 9999 >= 1970) whose UTC instant is in the year 10000."""
@@ -56,18 +56,8 @@ scenes:
     ending: {kind: canonical, title: The cellar}
 """
 
-SOFTLOCK_STORY = """\
-id: tiny
-title: Tiny
-version: "1"
-start: hall
-acts:
-  one: Act One
-items:
-  key:
-    name: Brass key
-    description: It opens the cellar.
-"""
+SOFTLOCK_STORY = TINY_STORY.split("variables:")[0]
+"""The tiny story's declarations without its variables."""
 
 
 TINY_ACT_WITH_TITLE = """\
