@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 import msgspec
 from immutables import Map
 
+from game.render import choice_text, lock_reason
 from game.story.model import Choice, Effects, Ending, Scene, Story, Value
 
 
@@ -211,8 +212,6 @@ def open_choices(story: Story, state: State) -> list[Choice]:
 
 def choice_views(story: Story, state: State) -> list[ChoiceView]:
     """Open choices, numbered, and the locked ones the writer chose to show, with their reasons."""
-    from game.render import choice_text, lock_reason
-
     scene = story.scenes[state.scene]
     opened = {c.id for c in open_choices(story, state)}
     views = []
