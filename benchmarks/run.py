@@ -486,19 +486,32 @@ def autosave_figure(repeats: int, saves: int = 1_000) -> Figure:
 
 # -- the runs ---------------------------------------------------------------------------------------
 
-def measure(quick: bool) -> dict[str, Figure]:
+def measure(quick: bool, only: set[str] | None = None) -> dict[str, Figure]:
+    """Every figure, or only those named in ``only`` (and the figures measured with them)."""
     small, large = (1_000, 3_000) if quick else (10_000, 100_000)
+
+    def wanted(*keys: str) -> bool:
+        return only is None or not only.isdisjoint(keys)
+
     figures: dict[str, Figure] = {}
-    figures.update(first_paint_figures(2 if quick else 7))
-    figures.update(command_figures(3 if quick else 11, 1 if quick else 5))  # check on the bundled story takes seconds
-    figures["engine_vs_dict"] = engine_figure(3 if quick else 7, 100 if quick else 2_000)
-    rendered = render_figure(3 if quick else 25)
+    if wanted("first_paint_cold_ratio", "first_paint_ratio"):
+        figures.update(first_paint_figures(2 if quick else 7))
+    if wanted("help_vs_argparse", "check_bundled_vs_import_yaml"):
+        # check on the bundled story takes seconds
+        figures.update(command_figures(3 if quick else 11, 1 if quick else 5))
+    if wanted("engine_vs_dict"):
+        figures["engine_vs_dict"] = engine_figure(3 if quick else 7, 100 if quick else 2_000)
+    rendered = render_figure(3 if quick else 25) if wanted("render_scene_us") else None
     if rendered is not None:
         figures["render_scene_us"] = rendered
-    figures["autosave_ms_1000_saves"] = autosave_figure(5 if quick else 25)
-    figures["load_10k_vs_compose"] = load_figure(small, 3 if quick else 5)
-    figures["load_100k_vs_compose"] = load_figure(large, 2 if quick else 3)
-    figures.update(check_figures(large, 1 if quick else 3))
+    if wanted("autosave_ms_1000_saves"):
+        figures["autosave_ms_1000_saves"] = autosave_figure(5 if quick else 25)
+    if wanted("load_10k_vs_compose"):
+        figures["load_10k_vs_compose"] = load_figure(small, 3 if quick else 5)
+    if wanted("load_100k_vs_compose"):
+        figures["load_100k_vs_compose"] = load_figure(large, 2 if quick else 3)
+    if wanted("check_100k_vs_compose", "kib_per_scene_100k"):
+        figures.update(check_figures(large, 1 if quick else 3))
     return {key: figures[key] for key in GOALS if key in figures}
 
 
@@ -562,7 +575,12 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--quick", action="store_true", help="small stories, few repeats")
     parser.add_argument("--growth", action="store_true", help="load time and memory from 1,000 to 100,000 scenes")
+    parser.add_argument("--only", metavar="KEY,...", type=lambda text: set(text.split(",")),
+                        help="measure only these figures (keys as in --json)")
     args = parser.parse_args()
+    unknown = (args.only or set()) - set(GOALS)
+    if unknown:
+        parser.error(f"no figure named {', '.join(sorted(unknown))}; the figures are {', '.join(GOALS)}")
     with tempfile.TemporaryDirectory() as cache:
         os.environ["DAYLIGHTS_CACHE"] = cache  # the user's own story cache is never touched
         if args.growth:
@@ -580,7 +598,7 @@ def main() -> None:
                 goal = GOALS[key]
                 print(f"{key}: {grown[key]:.3f} (goal {goal.sign} {goal.bound}: {verdict(key, grown[key])})")
             return
-        figures = measure(args.quick)
+        figures = measure(args.quick, args.only)
     if args.json:
         print(json.dumps({key: {**{k: round(v, 4) if isinstance(v, float) else v for k, v in asdict(f).items()},
                                 "goal": f"{GOALS[key].sign} {GOALS[key].bound:g}", "met": GOALS[key].met(f.value)}
