@@ -264,43 +264,80 @@ def scalar_locator(text: str, start: int, end: int, style: str | None, value: st
 
     ``text`` is the decoded file, ``start``/``end`` the scalar's character span (``line`` is the
     1-based line of ``start``), ``style`` its YAML style and ``value`` its parsed value. The
-    value's characters are matched to the source one by one, skipping indentation, quotes and
-    folded line breaks, so a mistake inside a block of prose is reported where it is, not at the key.
-    The match is made once, on the first call, so locating many places costs one pass in all.
+    value's characters are matched to the source in order, each to the first place it can be at,
+    skipping indentation, quotes and folded line breaks, so a mistake inside a block of prose is
+    reported where it is, not at the key. The match is made only as far as the offsets asked for,
+    and a run of characters written as they are is matched at once (a character found where the
+    match stands is always matched there), so locating costs one line's work, not one character's.
     """
     matched: list[int] = []
+    """Where each value character matched so far is; when ``done``, a last entry for offsets beyond."""
     newlines: list[int] = []
+    cursor = start
+    if style in ("|", ">"):
+        newline = text.find("\n", start, end)
+        cursor = newline + 1 if newline >= 0 else start
+    elif style in ("'", '"'):
+        cursor = start + 1
+    found = cursor
+    done = False
 
-    def align() -> None:
-        i = start
-        if style in ("|", ">"):
-            newline = text.find("\n", start, end)
-            i = newline + 1 if newline >= 0 else start
-        elif style in ("'", '"'):
-            i = start + 1
-        found = i
-        folded = -1  # the next line break at or after i, which a folded scalar turned into a space
-        for char in value:
-            j = text.find(char, i, end)
-            if char == " ":
-                if folded < i:
+    def common(i: int, v: int, limit: int) -> int:
+        """The longest run, at most ``limit``, of ``value`` from ``v`` written as it is at ``i``."""
+        if text.startswith(value[v:v + limit], i, end):
+            return limit
+        low, high = 1, limit - 1  # text[i] == value[v] is known
+        while low < high:
+            middle = (low + high + 1) // 2
+            if text.startswith(value[v:v + middle], i, end):
+                low = middle
+            else:
+                high = middle - 1
+        return low
+
+    def match(upto: int) -> None:
+        """Match the value up to offset ``upto`` (or to its end, or to a character not found)."""
+        nonlocal cursor, found, done
+        i = cursor
+        while not done and len(matched) <= upto:
+            v = len(matched)
+            if v == len(value):
+                done = True
+            elif i < end and text[i] == value[v]:
+                line_end = text.find("\n", i, end)
+                run = common(i, v, min(len(value) - v, (end if line_end < 0 else line_end + 1) - i))
+                matched.extend(range(i, i + run))
+                i += run
+                found = i - 1
+                continue
+            else:
+                char = value[v]
+                j = text.find(char, i, end)
+                if char == " ":  # a line break that a folded scalar turned into a space
                     folded = text.find("\n", i, end)
-                    folded = end if folded < 0 else folded
-                j = folded if folded < end and (j < 0 or folded < j) else j
-            if j < 0:
-                break
-            found = j
-            matched.append(found)
-            i = j + 1
-        matched.append(found)  # offsets past the last match stay at the last place found
-        newlines.extend(index for index in range(start, end) if text[index] == "\n")
+                    if folded >= 0 and (j < 0 or folded < j):
+                        j = folded
+                if j >= 0:
+                    found = j
+                    matched.append(j)
+                    i = j + 1
+                    continue
+                done = True
+            matched.append(found)  # offsets past the last match stay at the last place found
+        cursor = i
 
     def locate(offset: int) -> Loc:
-        if not matched:
-            align()
-        found = matched[min(max(0, offset), len(matched) - 1)]
-        above = bisect.bisect_left(newlines, found)
-        before = newlines[above - 1] if above else text.rfind("\n", 0, start)
-        return Loc(path, line + above, found - before)
+        wanted = max(0, offset)
+        match(wanted)
+        place = matched[min(wanted, len(matched) - 1)]
+        if not newlines:
+            newlines.append(-1)
+            newlines.extend(m.start() for m in _NEWLINE.finditer(text, start, end))
+        above = bisect.bisect_left(newlines, place, 1)
+        before = newlines[above - 1] if above > 1 else text.rfind("\n", 0, start)
+        return Loc(path, line + above - 1, place - before)
 
     return locate
+
+
+_NEWLINE = re.compile("\n")
