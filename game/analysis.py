@@ -9,7 +9,6 @@ key, since no rule reads them.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
@@ -21,11 +20,26 @@ import msgspec
 from game import engine
 from game.engine import State
 from game.gcpause import paused_gc
-from game.story.model import Choose, Condition, Effects, Scene, Story, Text
+from game.story.model import Choose, Effects, Story, Text
 from game.story.problems import Loc, Problem
+from game.survey import (
+    MAX_VALUES,
+    Read,
+    Survey,
+    Values,
+    combinations,
+    saturation,
+    scene_texts,
+    survey,
+    topological_rank,
+    with_values,
+)
 
 DEFAULT_LIMIT = 250_000
 """States explored before the search stops and reports what it covered."""
+SEARCH_BOUND = 20_000
+"""``check`` searches every state when the survey bounds their number by this (a second at most);
+past it, ``check`` reports what the survey proves and ``check --deep`` searches."""
 DOOM_MOVES = 3
 """A choice that dooms the player is fair when the end follows within this many moves."""
 GOOD_ENDINGS = ("canonical", "alternate")
@@ -86,69 +100,6 @@ class Live:
     """Once-only choices (``scene.choice``) whose having been taken still matters."""
 
 
-def text_conditions(scene: Scene) -> list[Condition]:
-    """Every condition in a scene's prose, choice texts and lock reasons."""
-    found: list[Condition] = []
-    for text in scene_texts(scene):
-        for choose in text.chooses():
-            found.extend(branch.condition for branch in choose.branches)
-    return found
-
-
-def scene_texts(scene: Scene) -> list[Text]:
-    return [scene.text, *(c.text for c in scene.choices),
-            *(c.locked_reason for c in scene.choices if c.locked_reason is not None)]
-
-
-def topological_rank(story: Story) -> dict[str, int]:
-    """Each scene's strongly connected component, numbered so that choices lead to equal or higher
-    numbers. A scene with a higher number than another can never lead to it."""
-    graph = {sid: [c.target for c in scene.choices] for sid, scene in story.scenes.items()}
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    components: list[list[str]] = []
-    counter = 0
-    for root in graph:
-        if root in index:
-            continue
-        work = [(root, 0)]
-        while work:
-            node, position = work.pop()
-            if position == 0:
-                index[node] = low[node] = counter
-                counter += 1
-                stack.append(node)
-                on_stack.add(node)
-            targets = graph[node]
-            if position < len(targets):
-                work.append((node, position + 1))
-                target = targets[position]
-                if target not in index:
-                    work.append((target, 0))
-                elif target in on_stack:
-                    low[node] = min(low[node], index[target])
-                continue
-            if low[node] == index[node]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                components.append(component)
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-    rank = {}
-    for number, component in enumerate(reversed(components)):
-        for member in component:
-            rank[member] = number
-    return rank
-
-
 def live_names(story: Story) -> dict[str, Live]:
     """For each scene, the items, variables and visit counts that can still change what happens.
 
@@ -157,7 +108,8 @@ def live_names(story: Story) -> dict[str, Live]:
     A visit count is live only for scenes that could already have been visited. Two states in the
     same scene that agree on these have the same future, so the search keys states by them alone;
     without this, every harmless difference earlier in the story would multiply the states.
-    Names read only by text are left out: text never changes what happens (see ``text_values``).
+    Names read only by text are left out: text never changes what happens (their values come from
+    the survey, ``game.survey``).
     """
     rank = topological_rank(story)
 
@@ -218,38 +170,6 @@ def _may_have_happened(name: tuple[str, str], rank: dict[str, int], sid: str) ->
     return True
 
 
-def saturation(story: Story) -> tuple[dict[str, int], dict[str, int]]:
-    """Counters and visit counts that only grow and are only compared with numbers: the value past
-    which every comparison (in a choice's condition or in text) gives the same answer. Capping them
-    there keeps loops finite."""
-    from game.story.conditions import Compare, Literal, Name, Visits, walk_tree
-
-    counters = {v.id for v in story.variables.values() if not isinstance(v.default, bool)}
-    visits = set(story.scenes)
-    highest: dict[tuple[str, str], int] = {}
-    for scene in story.scenes.values():
-        for effects in (scene.on_enter, *(c.effects for c in scene.choices)):
-            counters -= {name for name, delta in effects.add if delta < 0}
-        tested = [c.condition for c in scene.choices if c.condition is not None]
-        for condition in (*tested, *text_conditions(scene)):
-            for node in walk_tree(condition.tree):
-                if not isinstance(node, Compare):
-                    continue
-                sides = (node.left, node.right)
-                for side, other in (sides, sides[::-1]):
-                    key = ("variable", side.name) if isinstance(side, Name) else \
-                        ("scene", side.scene) if isinstance(side, Visits) else None
-                    if key is None:
-                        continue
-                    if isinstance(other, Literal) and isinstance(other.value, int):
-                        highest[key] = max(highest.get(key, 0), other.value)
-                    else:
-                        (counters if key[0] == "variable" else visits).discard(key[1])
-    var_caps = {name: highest.get(("variable", name), 0) + 1 for name in counters}
-    visit_caps = {name: highest.get(("scene", name), 0) + 1 for name in visits}
-    return var_caps, visit_caps
-
-
 StateKey = tuple[str, frozenset[str], tuple[int | bool, ...], tuple[int, ...], frozenset[str]]
 """Scene, live items, live variables, live visit counts, live once-only choices taken."""
 
@@ -267,18 +187,20 @@ def state_key(state: State, live: dict[str, Live], caps: tuple[dict[str, int], d
 
 
 def explore(story: Story, limit: int = DEFAULT_LIMIT, start: State | None = None,
-            thorough: bool = False) -> Exploration:
+            thorough: bool = False, surveyed: Survey | None = None) -> Exploration:
     """Search every state reachable from ``start`` (default: a new game), up to ``limit`` states.
 
     Only the frontier holds whole States; every state seen is remembered by its key, the state it
     was reached from and the choice taken, which is all a route needs. ``thorough`` (for
-    ``check``) also records which text variations each state shows and which choices doom it.
+    ``check``) also records which text variations each state shows and which choices doom it;
+    ``surveyed``, the survey of the same story from the same start, saves making it again.
     """
     with paused_gc():
-        return _explore(story, limit, start, thorough)
+        return _explore(story, limit, start, thorough, surveyed)
 
 
-def _explore(story: Story, limit: int, start: State | None, thorough: bool) -> Exploration:
+def _explore(story: Story, limit: int, start: State | None, thorough: bool,
+             surveyed: Survey | None) -> Exploration:
     live = live_names(story)
     caps = saturation(story)
     first = start if start is not None else engine.new_game(story)
@@ -290,7 +212,9 @@ def _explore(story: Story, limit: int, start: State | None, thorough: bool) -> E
     variations = {sid: [t for t in scene_texts(scene) if t.fixed is None]
                   for sid, scene in story.scenes.items()} if thorough else {}
     free = _free_text_names(story, live, variations) if thorough else {}
-    possible = text_values(story, first, caps, {n for names in free.values() for n in names}) if free else {}
+    if free and surveyed is None:
+        surveyed = survey(story, first, caps)
+    possible = surveyed.values if free and surveyed is not None else {}
     queue: deque[tuple[int, State]] = deque([(0, first)])
     result = Exploration()
     endings: list[int] = []
@@ -359,19 +283,11 @@ def _explore(story: Story, limit: int, start: State | None, thorough: bool) -> E
     return result
 
 
-Read = tuple[str, str]
-"""("item" | "variable" | "scene", id): something a condition reads."""
-ANY = None
-"""A name whose possible values are too many to list: every condition on it may go either way."""
-MAX_VALUES = 32
-MAX_VARIANTS = 256
-
-
 def _free_text_names(story: Story, live: dict[str, Live],
                      variations: dict[str, list[Text]]) -> dict[str, list[Read]]:
     """For each scene with varying text, the names its text reads that the search does not key
-    states by there: states that differ only in them were merged, so their values come from
-    ``text_values`` instead."""
+    states by there: states that differ only in them were merged, so their values come from the
+    survey instead."""
     free: dict[str, list[Read]] = {}
     for sid, texts in variations.items():
         if not texts:
@@ -386,100 +302,15 @@ def _free_text_names(story: Story, live: dict[str, Live],
     return free
 
 
-def text_values(story: Story, start: State, caps: tuple[dict[str, int], dict[str, int]],
-                names: set[Read]) -> dict[str, dict[Read, frozenset[int | bool] | None]]:
-    """Every value each of ``names`` can have on entering each scene, following every choice
-    whatever its condition: more than any play can reach, never less, so a passage this calls
-    unseen is unseen. Counters are capped as in the search; past ``MAX_VALUES`` values, ``ANY``."""
-    var_caps, visit_caps = caps
-
-    def value_of(state: State, name: Read) -> int | bool:
-        kind, ident = name
-        if kind == "item":
-            return ident in state.inventory
-        if kind == "scene":
-            return min(state.visits.get(ident, 0), visit_caps.get(ident, 1 << 62))
-        value = state.variables[ident]
-        return min(value, var_caps[ident]) if ident in var_caps else value
-
-    found: dict[str, dict[Read, frozenset[int | bool] | None]] = {
-        start.scene: {name: frozenset({value_of(start, name)}) for name in names}}
-    pending = deque([start.scene])
-    while pending:
-        here = story.scenes[pending.popleft()]
-        values = found[here.id]
-        for choice in here.choices:
-            target = story.scenes[choice.target]
-            after = {name: _moved(known, name, (choice.effects, target.on_enter), target.id, caps)
-                     for name, known in values.items()}
-            before = found.get(target.id)
-            merged = after if before is None else {name: _union(before[name], after[name]) for name in names}
-            if merged != before:
-                found[target.id] = merged
-                pending.append(target.id)
-    return found
-
-
-def _moved(known: frozenset[int | bool] | None, name: Read, steps: tuple[Effects, Effects], entered: str,
-           caps: tuple[dict[str, int], dict[str, int]]) -> frozenset[int | bool] | None:
-    """The values of ``name`` after a choice's effects and the entered scene's."""
-    if known is ANY:
-        return ANY
-    kind, ident = name
-    values: set[int | bool] = set(known)
-    if kind == "scene":
-        if ident == entered:
-            cap = caps[1].get(ident, 1 << 62)
-            values = {min(int(v) + 1, cap) for v in values}
-        return frozenset(values)
-    for effects in steps:
-        if kind == "item":
-            if ident in effects.give:
-                values = {True}
-            if ident in effects.take:
-                values = {False}
-            continue
-        for var, value in effects.set:
-            if var == ident:
-                values = {value}
-        delta = sum(d for var, d in effects.add if var == ident)
-        if delta:
-            values = {int(v) + delta for v in values}
-        for var, low, high in effects.bounds:
-            if var == ident:
-                values = {min(max(int(v), low), high) for v in values}
-    ceiling = caps[0].get(ident)
-    if ceiling is not None:
-        values = {min(v, ceiling) if not isinstance(v, bool) else v for v in values}
-    return frozenset(values) if len(values) <= MAX_VALUES else ANY
-
-
-def _union(a: frozenset[int | bool] | None, b: frozenset[int | bool] | None) -> frozenset[int | bool] | None:
-    if a is ANY or b is ANY:
-        return ANY
-    both = a | b
-    return both if len(both) <= MAX_VALUES else ANY
-
-
-def _variants(state: State, free: list[Read],
-              possible: dict[Read, frozenset[int | bool] | None]) -> list[State | _Anything]:
+def _variants(state: State, free: list[Read], possible: dict[Read, Values]) -> list[State | _Anything]:
     """``state`` with the free names set to each combination of values they can have; when those
     cannot be listed, nothing is claimed (the caller then marks every branch as possible)."""
     if not free:
         return [state]
-    choices = [possible.get(name, ANY) for name in free]
-    if any(c is ANY for c in choices) or math.prod(len(c) for c in choices if c is not None) > MAX_VARIANTS:
+    combos = combinations(free, possible)
+    if combos is None:
         return [_Anything(state)]
-    variants: list[State | _Anything] = []
-    for combo in itertools.product(*(sorted(c, key=int) for c in choices if c is not None)):
-        variables = {ident: value for (kind, ident), value in zip(free, combo, strict=True) if kind == "variable"}
-        visits = {ident: int(value) for (kind, ident), value in zip(free, combo, strict=True) if kind == "scene"}
-        given = {ident for (kind, ident), value in zip(free, combo, strict=True) if kind == "item" and value}
-        taken = {ident for (kind, ident), value in zip(free, combo, strict=True) if kind == "item" and not value}
-        variants.append(msgspec.structs.replace(
-            state, variables=state.variables.update(variables), visits=state.visits.update(visits),
-            inventory=(state.inventory | given) - taken))
-    return variants
+    return [with_values(state, free, combo) for combo in combos]
 
 
 class _Anything:
@@ -503,17 +334,19 @@ def _record_shown(texts: list[Text], state: State, shown: set[tuple[int, int]]) 
     """Note which branch of each variation ``state`` shows (nested ones only inside what is shown)."""
     for text in texts:
         for part in text.parts:
-            if type(part) is not Choose:
-                continue
-            for number, branch in enumerate(part.branches):
-                if branch.condition.test(state):
-                    shown.add((id(part), number))
-                    _record_shown([branch.body], state, shown)
-                    break
-            else:
-                shown.add((id(part), -1))
-                if part.otherwise is not None:
-                    _record_shown([part.otherwise], state, shown)
+            if type(part) is Choose:
+                _record_choose(part, state, shown)
+
+
+def _record_choose(part: Choose, state: State, shown: set[tuple[int, int]]) -> None:
+    for number, branch in enumerate(part.branches):
+        if branch.condition.test(state):
+            shown.add((id(part), number))
+            _record_shown([branch.body], state, shown)
+            return
+    shown.add((id(part), -1))
+    if part.otherwise is not None:
+        _record_shown([part.otherwise], state, shown)
 
 
 def _find_doom(story: Story, result: Exploration, endings: list[int], edges: list[list[int]],
@@ -612,12 +445,15 @@ def _text_findings(story: Story, found: Exploration) -> list[Problem]:
     if not found.shown:
         return []
     problems = []
+    shown: dict[int, set[int]] = {}
+    for key, number in found.shown:
+        shown.setdefault(key, set()).add(number)
     for scene in story.scenes.values():
         if scene.id not in found.scenes:
             continue
         for text in scene_texts(scene):
             for choose in text.chooses():
-                seen = {number for key, number in found.shown if key == id(choose)}
+                seen = shown.get(id(choose), set())
                 if not seen:
                     continue  # inside a branch no one sees, reported there
                 for number, branch in enumerate(choose.branches):
@@ -672,3 +508,38 @@ def _route_hint(path: list[str]) -> str:
     shown = ", ".join(path[-6:])
     moves = "move" if len(path) == 1 else "moves"
     return f"{len(path)} {moves} ending {'... ' if len(path) > 6 else ''}{shown}" if path else "the start"
+
+
+def state_bound(story: Story, surveyed: Survey) -> int:
+    """At most how many states ``explore`` can find: in each scene the survey reaches, the product
+    of how many values each name the search keys states by there can have."""
+    live = live_names(story)
+    total = 0
+    for sid, values in surveyed.values.items():
+        names = live[sid]
+        keyed = [*(("item", i) for i in names.items), *(("variable", v) for v in names.variables),
+                 *(("scene", s) for s in names.visits), *(("used", u) for u in names.used)]
+        sizes = [len(found) if (found := values.get(name)) is not None else MAX_VALUES + 1 for name in keyed]
+        total += math.prod(sizes)
+    return total
+
+
+def surveyed_exploration(story: Story, surveyed: Survey) -> Exploration:
+    """What ``findings`` can say from the survey alone: whatever it reports never happens (an
+    unreachable scene, a choice never open, text never shown, a lock that never binds) truly never
+    does; softlocks, loops and doomed choices are not looked for."""
+    result = Exploration(scenes=set(surveyed.values), opened=set(surveyed.opened), locked=set(surveyed.locked))
+    start = engine.new_game(story)
+    for sid, values in surveyed.values.items():
+        here = msgspec.structs.replace(start, scene=sid)
+        for text in scene_texts(story.scenes[sid]):
+            for part in text.parts:
+                if type(part) is not Choose:
+                    continue
+                # each variation on its own: fewer names, so their values can be listed more often
+                alone = Text((part,))
+                reads = sorted({name for choose in alone.chooses() for branch in choose.branches
+                                for name in branch.condition.reads()})
+                for variant in _variants(here, reads, values):
+                    _record_variations([alone], variant, result.shown)
+    return result

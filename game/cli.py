@@ -165,8 +165,10 @@ def _parser(help_story: Path | None = None) -> argparse.ArgumentParser:
 
     check = command("check", "validate a story folder, play it out and replay its walkthroughs")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check.add_argument("--deep", action="store_true",
+                       help="search every state, whatever it costs: a large story is otherwise only surveyed")
     check.add_argument("--limit", type=int, default=ANALYSIS_LIMIT, metavar="N",
-                       help=f"states the analysis may explore (default {ANALYSIS_LIMIT:,})")
+                       help=f"states the full search may explore (default {ANALYSIS_LIMIT:,})")
     check.set_defaults(run=_check)
 
     route = command("route", "the shortest route to an ending")
@@ -289,11 +291,19 @@ def _check(args: argparse.Namespace) -> int:
 
     folder = _scenes(args)
     story, problems = check_story(folder)
+    skipped: str | None = None
     if story is not None:
         from game import analysis
+        from game.survey import survey
         from game.walkthrough import walkthrough_problems
 
-        found = analysis.explore(story, args.limit, thorough=True)
+        surveyed = survey(story)
+        bound = analysis.state_bound(story, surveyed)
+        if args.deep or bound <= analysis.SEARCH_BOUND:
+            found = analysis.explore(story, args.limit, thorough=True, surveyed=surveyed)
+        else:
+            found = analysis.surveyed_exploration(story, surveyed)
+            skipped = _survey_note(args, bound, sorted(surveyed.unsure))
         problems = [*problems, *analysis.findings(story, found, args.limit), *walkthrough_problems(story)]
         problems.sort(key=lambda p: (p.loc.path, p.loc.line, p.loc.col))
     for problem in problems:
@@ -305,7 +315,20 @@ def _check(args: argparse.Namespace) -> int:
               f"{summary}")
     else:
         print(summary)
+    if skipped is not None:
+        print(skipped)
     return 1 if errors or (args.strict and problems) else 0
+
+
+def _survey_note(args: argparse.Namespace, bound: int, unsure: list[str]) -> str:
+    """What a check that only surveyed the story left out, and the command that does the rest."""
+    named = _named_folder(args)
+    command = "daylights check --deep" + (f" {shlex.quote(str(named))}" if named is not None else "")
+    doubt = (f" The survey cannot rule out a softlock in {count(len(unsure), 'scene')}: "
+             f"{', '.join(unsure[:5])}{', ...' if len(unsure) > 5 else ''}.") if unsure else ""
+    return (f"Surveyed only: the story may have up to {bound:,} states, too many to search at once, so "
+            f"softlocks, loops with no way out and choices that doom the player were not looked for.{doubt} "
+            f"'{command}' searches every state.")
 
 
 def _wants_plain(args: argparse.Namespace) -> bool:

@@ -158,10 +158,10 @@ def test_loop_with_no_way_out_is_reported(tmp_path: Path) -> None:
 
 
 def test_a_story_too_large_to_explore_says_so(tmp_path: Path) -> None:
-    result = run_cli("check", "--limit", "3", str(bundled_scenes()))
+    result = run_cli("check", "--deep", "--limit", "3", str(bundled_scenes()))
     assert "story.yaml:1:1: warning: the story has more than 3 distinct states; the analysis stopped" in result.stdout
     assert result.returncode == 0
-    assert run_cli("check", "--strict", "--limit", "3", str(bundled_scenes())).returncode == 1
+    assert run_cli("check", "--deep", "--strict", "--limit", "3", str(bundled_scenes())).returncode == 1
 
 
 def test_static_warnings_name_items_and_variables(tmp_path: Path) -> None:

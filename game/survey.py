@@ -1,0 +1,373 @@
+"""What can be said about a story without listing its states: the values each name can hold on
+entering each scene.
+
+The survey follows every choice that some combination of those values opens, and keeps, per scene
+and per name, the set of values seen (a name past ``MAX_VALUES`` values is ``ANY``). It forgets
+which values go together, so it allows more than any play can do, never less: a choice it never
+opens can never be taken, a passage it never shows is never seen, and a lock it never finds shut
+never binds. That costs one pass over the scenes however many states the story has, where the full
+search (``game.analysis.explore``) lists every state, which the bundled story counts in tens of
+thousands. What the survey cannot prove, such as a softlock, needs that full search.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import msgspec
+
+from game import engine
+from game.engine import State
+from game.story.model import Choice, Condition, Effects, Scene, Story, Text
+
+Read = tuple[str, str]
+"""("item" | "variable" | "scene" | "used", id): something a condition reads. "scene" is a visit
+count; "used" a once-only choice, ``scene.choice``, having been taken."""
+Values = frozenset[int | bool] | None
+ANY: Values = None
+"""The values of a name that has too many to list: every condition on it may go either way."""
+MAX_VALUES = 32
+MAX_VARIANTS = 256
+"""Combinations of values tried one by one in a scene; past this, every choice there may open."""
+Caps = tuple[dict[str, int], dict[str, int]]
+
+
+@dataclass
+class Survey:
+    """The survey's findings; each set holds more than any play can reach, never less."""
+
+    values: dict[str, dict[Read, Values]] = field(default_factory=dict)
+    """Scene id → each name's possible values on entering it; a scene absent is never reached."""
+    opened: set[tuple[str, str]] = field(default_factory=set)
+    """(scene id, choice id) pairs that may be open."""
+    locked: set[tuple[str, str]] = field(default_factory=set)
+    """(scene id, choice id) of conditional choices that may be found locked."""
+    unsure: set[str] = field(default_factory=set)
+    """Scenes where some combination of values leaves every choice closed: possible softlocks."""
+
+
+def scene_texts(scene: Scene) -> list[Text]:
+    return [scene.text, *(c.text for c in scene.choices),
+            *(c.locked_reason for c in scene.choices if c.locked_reason is not None)]
+
+
+def text_conditions(scene: Scene) -> list[Condition]:
+    """Every condition in a scene's prose, choice texts and lock reasons."""
+    found: list[Condition] = []
+    for text in scene_texts(scene):
+        for choose in text.chooses():
+            found.extend(branch.condition for branch in choose.branches)
+    return found
+
+
+def saturation(story: Story) -> Caps:
+    """Counters and visit counts that only grow and are only compared with numbers: the value past
+    which every comparison (in a choice's condition or in text) gives the same answer. Capping them
+    there keeps loops finite."""
+    from game.story.conditions import Compare, Literal, Name, Visits, walk_tree
+
+    counters = {v.id for v in story.variables.values() if not isinstance(v.default, bool)}
+    visits = set(story.scenes)
+    highest: dict[tuple[str, str], int] = {}
+    for scene in story.scenes.values():
+        for effects in (scene.on_enter, *(c.effects for c in scene.choices)):
+            counters -= {name for name, delta in effects.add if delta < 0}
+        tested = [c.condition for c in scene.choices if c.condition is not None]
+        for condition in (*tested, *text_conditions(scene)):
+            for node in walk_tree(condition.tree):
+                if not isinstance(node, Compare):
+                    continue
+                sides = (node.left, node.right)
+                for side, other in (sides, sides[::-1]):
+                    key = ("variable", side.name) if isinstance(side, Name) else \
+                        ("scene", side.scene) if isinstance(side, Visits) else None
+                    if key is None:
+                        continue
+                    if isinstance(other, Literal) and isinstance(other.value, int):
+                        highest[key] = max(highest.get(key, 0), other.value)
+                    else:
+                        (counters if key[0] == "variable" else visits).discard(key[1])
+    var_caps = {name: highest.get(("variable", name), 0) + 1 for name in counters}
+    visit_caps = {name: highest.get(("scene", name), 0) + 1 for name in visits}
+    return var_caps, visit_caps
+
+
+def topological_rank(story: Story) -> dict[str, int]:
+    """Each scene's strongly connected component, numbered so that choices lead to equal or higher
+    numbers. A scene with a higher number than another can never lead to it."""
+    graph = {sid: [c.target for c in scene.choices] for sid, scene in story.scenes.items()}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    components: list[list[str]] = []
+    counter = 0
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            node, position = work.pop()
+            if position == 0:
+                index[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            targets = graph[node]
+            if position < len(targets):
+                work.append((node, position + 1))
+                target = targets[position]
+                if target not in index:
+                    work.append((target, 0))
+                elif target in on_stack:
+                    low[node] = min(low[node], index[target])
+                continue
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                components.append(component)
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    rank = {}
+    for number, component in enumerate(reversed(components)):
+        for member in component:
+            rank[member] = number
+    return rank
+
+
+def value_of(state: State, name: Read, caps: Caps) -> int | bool:
+    """``name``'s value in ``state``, capped as the search caps it."""
+    kind, ident = name
+    if kind == "item":
+        return ident in state.inventory
+    if kind == "used":
+        return ident in state.used
+    if kind == "scene":
+        return min(state.visits.get(ident, 0), caps[1].get(ident, 1 << 62))
+    value = state.variables[ident]
+    return min(value, caps[0][ident]) if ident in caps[0] else value
+
+
+def with_values(state: State, names: Sequence[Read], values: Iterable[int | bool]) -> State:
+    """``state`` with each of ``names`` set to the matching value."""
+    variables: dict[str, int | bool] = {}
+    visits: dict[str, int] = {}
+    given: set[str] = set()
+    taken: set[str] = set()
+    used_given: set[str] = set()
+    used_taken: set[str] = set()
+    for (kind, ident), value in zip(names, values, strict=True):
+        if kind == "variable":
+            variables[ident] = value
+        elif kind == "scene":
+            visits[ident] = int(value)
+        elif kind == "item":
+            (given if value else taken).add(ident)
+        else:
+            (used_given if value else used_taken).add(ident)
+    return msgspec.structs.replace(
+        state, variables=state.variables.update(variables) if variables else state.variables,
+        visits=state.visits.update(visits) if visits else state.visits,
+        inventory=(state.inventory | given) - taken, used=(state.used | used_given) - used_taken)
+
+
+def combinations(names: Sequence[Read], possible: dict[Read, Values]) -> list[tuple[int | bool, ...]] | None:
+    """Every combination of the values ``names`` can have, or None when there are too many."""
+    choices = [possible.get(name, ANY) for name in names]
+    listed = [c for c in choices if c is not None]
+    if len(listed) < len(choices) or math.prod(len(c) for c in listed) > MAX_VARIANTS:
+        return None
+    return list(itertools.product(*(sorted(c, key=int) for c in listed)))
+
+
+def survey(story: Story, start: State | None = None, caps: Caps | None = None) -> Survey:
+    """Each name's possible values on entering each scene reachable from ``start`` (default: a new
+    game), following a choice only under values that open it."""
+    caps = caps if caps is not None else saturation(story)
+    first = start if start is not None else engine.new_game(story)
+    names = _names(story)
+    known = set(names)
+    rank = topological_rank(story)
+    result = Survey()
+    result.values[first.scene] = {name: frozenset({value_of(first, name, caps)}) for name in names}
+    pending = [(rank[first.scene], first.scene)]  # earlier scenes first: each is done once its way in is
+    queued = {first.scene}
+    while pending:
+        scene = story.scenes[heapq.heappop(pending)[1]]
+        queued.discard(scene.id)
+        if scene.ending is not None:
+            continue
+        for choice, entry in _open_under(story, scene, first, result):
+            target = story.scenes[choice.target]
+            used = f"{scene.id}.{choice.id}" if choice.once else None
+            after = dict(entry)
+            for name in _changed(choice, target, used) & known:
+                after[name] = _moved(entry[name], name, (choice.effects, target.on_enter), target.id, used, caps)
+            before = result.values.get(target.id)
+            merged = after if before is None else _merged(before, after)
+            if merged is not before:
+                result.values[target.id] = merged
+                if target.id not in queued:
+                    queued.add(target.id)
+                    heapq.heappush(pending, (rank[target.id], target.id))
+    return result
+
+
+def _changed(choice: Choice, target: Scene, used: str | None) -> set[Read]:
+    """The names a choice and the scene it enters can change."""
+    found: set[Read] = {("scene", target.id)}
+    if used is not None:
+        found.add(("used", used))
+    for effects in (choice.effects, target.on_enter):
+        found.update(("item", item) for item in (*effects.give, *effects.take))
+        found.update(("variable", name) for name, _ in (*effects.set, *effects.add))
+    return found
+
+
+def _merged(before: dict[Read, Values], after: dict[Read, Values]) -> dict[Read, Values]:
+    """``before`` widened by ``after``: ``before`` itself when nothing is new."""
+    merged = before
+    for name, values in after.items():
+        old = before[name]
+        if old is values or old is None or (values is not None and values <= old):
+            continue
+        if merged is before:
+            merged = dict(before)
+        merged[name] = _union(old, values)
+    return merged
+
+
+def _names(story: Story) -> list[Read]:
+    """Everything some condition reads, and every once-only choice."""
+    found: set[Read] = set()
+    for scene in story.scenes.values():
+        for choice in scene.choices:
+            if choice.condition is not None:
+                found.update(choice.condition.reads())
+            if choice.once:
+                found.add(("used", f"{scene.id}.{choice.id}"))
+        for condition in text_conditions(scene):
+            found.update(condition.reads())
+    return sorted(found)
+
+
+def _open_under(story: Story, scene: Scene, first: State,
+                result: Survey) -> list[tuple[Choice, dict[Read, Values]]]:
+    """Each choice some combination of the scene's values opens, with the values that open it.
+    Records which choices may open, which may be locked and whether all may be closed at once."""
+    values = result.values[scene.id]
+    reads = sorted({name for c in scene.choices if c.condition is not None for name in c.condition.reads()}
+                   | {("used", f"{scene.id}.{c.id}") for c in scene.choices if c.once})
+    combos = combinations(reads, values) if reads else [()]
+    if combos is None:
+        return _each_alone(scene, first, result)
+    here = msgspec.structs.replace(first, scene=scene.id)
+    opening: dict[str, list[set[int | bool]]] = {}
+    for combo in combos:
+        state = with_values(here, reads, combo)
+        opened = engine.open_choices(story, state)
+        if not opened:
+            result.unsure.add(scene.id)
+        for choice in scene.choices:
+            if choice.condition is not None and not choice.condition.test(state):
+                result.locked.add((scene.id, choice.id))
+        for choice in opened:
+            result.opened.add((scene.id, choice.id))
+            seen = opening.setdefault(choice.id, [set() for _ in reads])
+            for bucket, value in zip(seen, combo, strict=True):
+                bucket.add(value)
+    found = []
+    for choice in scene.choices:
+        if choice.id in opening:
+            narrowed = dict(values)
+            narrowed.update({name: frozenset(bucket) for name, bucket in zip(reads, opening[choice.id], strict=True)})
+            found.append((choice, narrowed))
+    return found
+
+
+def _each_alone(scene: Scene, first: State, result: Survey) -> list[tuple[Choice, dict[Read, Values]]]:
+    """Choices tried one at a time, when the scene's values together have too many combinations:
+    whether each may open (under the values of what its own condition reads) and may be locked.
+    A fallback may open whenever its own condition may hold, as if no other choice were open."""
+    values = result.values[scene.id]
+    here = msgspec.structs.replace(first, scene=scene.id)
+    found = []
+    for choice in scene.choices:
+        reads = sorted((*(choice.condition.reads() if choice.condition is not None else ()),
+                        *((("used", f"{scene.id}.{choice.id}"),) if choice.once else ())))
+        combos = combinations(reads, values)
+        if combos is None:
+            result.opened.add((scene.id, choice.id))
+            if choice.condition is not None:
+                result.locked.add((scene.id, choice.id))
+            found.append((choice, values))
+            continue
+        buckets: list[set[int | bool]] = [set() for _ in reads]
+        for combo in combos:
+            state = with_values(here, reads, combo)
+            if choice.condition is not None and not choice.condition.test(state):
+                result.locked.add((scene.id, choice.id))
+            elif not (choice.once and f"{scene.id}.{choice.id}" in state.used):
+                for bucket, value in zip(buckets, combo, strict=True):
+                    bucket.add(value)
+        if all(buckets) or not reads:
+            result.opened.add((scene.id, choice.id))
+            narrowed = dict(values)
+            narrowed.update({name: frozenset(bucket) for name, bucket in zip(reads, buckets, strict=True)})
+            found.append((choice, narrowed))
+    if not any(c.condition is None and not c.once for c in scene.choices):
+        result.unsure.add(scene.id)
+    return found
+
+
+def _moved(known: Values, name: Read, steps: tuple[Effects, Effects], entered: str, used: str | None,
+           caps: Caps) -> Values:
+    """The values of ``name`` after a choice's effects and the entered scene's."""
+    if known is None:
+        return ANY
+    kind, ident = name
+    if kind == "used":
+        return frozenset({True}) if ident == used else known
+    values: set[int | bool] = set(known)
+    if kind == "scene":
+        if ident == entered:
+            cap = caps[1].get(ident, 1 << 62)
+            values = {min(int(v) + 1, cap) for v in values}
+        return frozenset(values)
+    for effects in steps:
+        if kind == "item":
+            if ident in effects.give:
+                values = {True}
+            if ident in effects.take:
+                values = {False}
+            continue
+        for var, value in effects.set:
+            if var == ident:
+                values = {value}
+        delta = sum(d for var, d in effects.add if var == ident)
+        if delta:
+            values = {int(v) + delta for v in values}
+        for var, low, high in effects.bounds:
+            if var == ident:
+                values = {min(max(int(v), low), high) for v in values}
+    ceiling = caps[0].get(ident)
+    if ceiling is not None:
+        values = {min(v, ceiling) if not isinstance(v, bool) else v for v in values}
+    return frozenset(values) if len(values) <= MAX_VALUES else ANY
+
+
+def _union(a: Values, b: Values) -> Values:
+    if a is None or b is None:
+        return ANY
+    both = a | b
+    return both if len(both) <= MAX_VALUES else ANY

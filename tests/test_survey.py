@@ -1,0 +1,155 @@
+"""The survey: sound claims about a story from each name's possible values per scene, and `check`
+searching every state only when the survey says that is cheap (or when asked with --deep)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from game import analysis
+from game.story import Story, load_story
+from game.survey import survey
+from tests.conftest import run_cli, write_story
+
+HEAD = """\
+id: flags
+title: Flags
+version: "1"
+start: s0
+acts:
+  one: One
+variables:
+{variables}
+"""
+
+
+def many_flags(flags: int, last: str) -> tuple[str, str]:
+    """A story that sets ``flags`` independent flags one scene after another, then ``last``: far
+    more states than the survey lets `check` search by default, in only a few scenes."""
+    variables = "\n".join([*(f"  f{n}: false" for n in range(flags)), "  forced: false"])
+    scenes = ["act: one", "scenes:"]
+    for n in range(flags):
+        following = f"s{n + 1}" if n + 1 < flags else "last"
+        scenes += [f"  s{n}:", f"    title: Step {n}", "    text: A fork.", "    choices:",
+                   f"      - id: yes{n}", "        text: Yes", f"        goto: {following}",
+                   f"        do: {{set: f{n}}}",
+                   f"      - id: no{n}", "        text: No", f"        goto: {following}"]
+    every = " and ".join(f"f{n}" for n in range(flags))
+    return HEAD.format(variables=variables), "\n".join(scenes) + "\n" + last.format(every=every)
+
+
+SOFTLOCK_AT_THE_END = """\
+  last:
+    title: Last
+    text: A door.
+    choices:
+      - id: open
+        text: Open it
+        if: {every}
+        goto: out
+      - id: force
+        text: Force it
+        if: not f0
+        goto: out
+        do: {{set: forced}}
+  out:
+    title: Out
+    text: Out.
+    ending: {{kind: canonical, title: Out}}
+"""
+
+
+def flags_story(tmp_path: Path, flags: int, last: str = SOFTLOCK_AT_THE_END) -> Path:
+    story, act = many_flags(flags, last)
+    return write_story(tmp_path / "flags", story, {"one.yaml": act})
+
+
+def test_survey_allows_everything_the_full_search_finds(bundled: Story) -> None:
+    found = analysis.explore(bundled)
+    surveyed = survey(bundled)
+    assert found.scenes <= set(surveyed.values)
+    assert found.opened <= surveyed.opened
+    assert found.locked <= surveyed.locked
+    assert found.states <= analysis.state_bound(bundled, surveyed)
+
+
+def test_survey_of_the_bundled_story_proves_every_text_claim_the_full_search_makes(bundled: Story) -> None:
+    quick = analysis.surveyed_exploration(bundled, survey(bundled))
+    assert analysis.findings(bundled, quick) == []
+    assert quick.softlocks == {} and quick.stuck == {} and quick.doomed == {}
+
+
+def test_survey_follows_a_choice_only_under_values_that_open_it(tmp_path: Path) -> None:
+    story = load_story(flags_story(tmp_path, 2))
+    surveyed = survey(story)
+    assert surveyed.values["last"][("variable", "f0")] == frozenset({False, True})
+    assert ("last", "open") in surveyed.opened and ("last", "open") in surveyed.locked
+    assert surveyed.unsure == {"last"}  # f0 true and f1 false leaves the door shut
+
+
+def test_check_searches_a_small_story_in_full_and_finds_its_softlock(tmp_path: Path) -> None:
+    folder = flags_story(tmp_path, 3)
+    result = run_cli("check", str(folder))
+    assert "softlock: scene 'last' can be reached with every choice locked" in result.stdout
+    assert "Surveyed only" not in result.stdout
+
+
+def test_check_only_surveys_a_story_with_too_many_states_and_says_what_it_left_out(tmp_path: Path) -> None:
+    folder = flags_story(tmp_path, 16)
+    surveyed = survey(load_story(folder))
+    assert analysis.state_bound(load_story(folder), surveyed) > analysis.SEARCH_BOUND
+    result = run_cli("check", str(folder))
+    assert result.returncode == 0
+    assert "softlock" not in result.stdout.split("Surveyed only")[0]
+    note = result.stdout.strip().splitlines()[-1]
+    assert note.startswith("Surveyed only: the story may have up to ")
+    assert "The survey cannot rule out a softlock in 1 scene: last." in note
+    assert f"'daylights check --deep {folder}' searches every state." in note
+
+
+def test_check_deep_searches_every_state_of_a_large_story(tmp_path: Path) -> None:
+    folder = flags_story(tmp_path, 16)
+    result = run_cli("check", "--deep", str(folder))
+    assert "softlock: scene 'last' can be reached with every choice locked" in result.stdout
+    assert "Surveyed only" not in result.stdout
+
+
+NEVER = """\
+  last:
+    title: Last
+    text:
+      - if: f0 and not f0
+        text: A passage no one reads.
+      - if: {every}
+        text: Every flag is up.
+      - The door.
+    choices:
+      - id: out
+        text: Out
+        goto: out
+      - id: key
+        text: Use the key
+        if: has key
+        goto: out
+      - id: all
+        text: Every flag is up
+        if: {every}
+        goto: out
+        do: {{set: forced}}
+  out:
+    title: Out
+    text: Out.
+    ending: {{kind: canonical, title: Out}}
+"""
+
+
+def test_a_surveyed_check_still_reports_what_never_happens(tmp_path: Path) -> None:
+    story, act = many_flags(16, NEVER)
+    story += "items:\n  key: {name: Key, description: Small.}\n"
+    folder = write_story(tmp_path / "never", story, {"one.yaml": act})
+    result = run_cli("check", str(folder))
+    assert "Surveyed only" in result.stdout
+    assert "text never shown: every time scene 'last' is reached, 'f0 and not f0' is false" in result.stdout
+    assert "choice 'key' in scene 'last' can never be taken" in result.stdout
+    deep = run_cli("check", "--deep", str(folder))
+    assert [line for line in result.stdout.splitlines() if "warning" in line] == \
+        [line for line in deep.stdout.splitlines() if "warning" in line]
