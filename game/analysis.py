@@ -20,18 +20,20 @@ import msgspec
 from game import engine
 from game.engine import State
 from game.gcpause import paused_gc
-from game.story.model import Choose, Effects, Story, Text
+from game.story.model import Choose, Story, Text
 from game.story.problems import Loc, Problem
 from game.survey import (
     MAX_VALUES,
     Read,
+    Reading,
     Survey,
     Values,
     combinations,
+    live_reads,
+    reading,
     saturation,
     scene_texts,
     survey,
-    topological_rank,
     with_values,
 )
 
@@ -100,74 +102,19 @@ class Live:
     """Once-only choices (``scene.choice``) whose having been taken still matters."""
 
 
-def live_names(story: Story) -> dict[str, Live]:
+def live_names(story: Story, known: Reading | None = None) -> dict[str, Live]:
     """For each scene, the items, variables and visit counts that can still change what happens.
 
-    A name is live in a scene when some condition there, or in a scene reachable from there, reads
-    it before any effect overwrites it (giving or taking an item, setting or clearing a variable).
-    A visit count is live only for scenes that could already have been visited. Two states in the
-    same scene that agree on these have the same future, so the search keys states by them alone;
-    without this, every harmless difference earlier in the story would multiply the states.
-    Names read only by text are left out: text never changes what happens (their values come from
-    the survey, ``game.survey``).
+    Two states in the same scene that agree on these have the same future, so the search keys
+    states by them alone; without this, every harmless difference earlier in the story would
+    multiply the states. Names read only by text are left out: text never changes what happens
+    (their values come from the survey, ``game.survey``).
     """
-    rank = topological_rank(story)
-
-    def kills(effects: Effects) -> set[tuple[str, str]]:
-        return ({("item", i) for i in (*effects.give, *effects.take)}
-                | {("variable", name) for name, _ in effects.set})
-
-    reads: dict[str, set[tuple[str, str]]] = {}
-    for scene in story.scenes.values():
-        here: set[tuple[str, str]] = set()
-        for choice in scene.choices:
-            if choice.condition is not None:
-                here.update(choice.condition.reads())
-            if choice.once:
-                here.add(("used", f"{scene.id}.{choice.id}"))
-        reads[scene.id] = here
-    entry_kills = {sid: kills(scene.on_enter) for sid, scene in story.scenes.items()}
-    edges = {sid: [(c.target, kills(c.effects) | entry_kills[c.target]) for c in scene.choices]
-             for sid, scene in story.scenes.items()}
-    predecessors: dict[str, list[str]] = {sid: [] for sid in story.scenes}
-    for sid, targets in edges.items():
-        for target, _ in targets:
-            predecessors[target].append(sid)
-    live = {sid: {n for n in names if n[0] != "scene" or rank[n[1]] <= rank[sid]} for sid, names in reads.items()}
-    # A once-only choice can only have been taken if its scene could already have been visited.
-    live = {sid: {n for n in names if n[0] != "used" or rank[n[1].partition(".")[0]] <= rank[sid]}
-            for sid, names in live.items()}
-    pending = deque(sorted(story.scenes, key=lambda sid: -rank[sid]))
-    queued = set(pending)
-    while pending:
-        sid = pending.popleft()
-        queued.discard(sid)
-        mine = live[sid]
-        before = len(mine)
-        for target, killed in edges[sid]:
-            for name in live[target]:
-                if name not in killed and _may_have_happened(name, rank, sid):
-                    mine.add(name)
-        if len(mine) != before:
-            for parent in predecessors[sid]:
-                if parent not in queued:
-                    queued.add(parent)
-                    pending.append(parent)
     return {sid: Live(frozenset(n for k, n in names if k == "item"),
                       tuple(sorted(n for k, n in names if k == "variable")),
                       tuple(sorted(n for k, n in names if k == "scene")),
                       frozenset(n for k, n in names if k == "used"))
-            for sid, names in live.items()}
-
-
-def _may_have_happened(name: tuple[str, str], rank: dict[str, int], sid: str) -> bool:
-    """Whether a visit count or a once-only choice could already have changed by scene ``sid``."""
-    kind, value = name
-    if kind == "scene":
-        return rank[value] <= rank[sid]
-    if kind == "used":
-        return rank[value.partition(".")[0]] <= rank[sid]
-    return True
+            for sid, names in live_reads(story, known or reading(story), texts=False).items()}
 
 
 StateKey = tuple[str, frozenset[str], tuple[int | bool, ...], tuple[int, ...], frozenset[str]]
@@ -214,7 +161,7 @@ def _explore(story: Story, limit: int, start: State | None, thorough: bool,
     free = _free_text_names(story, live, variations) if thorough else {}
     if free and surveyed is None:
         surveyed = survey(story, first, caps)
-    possible = surveyed.values if free and surveyed is not None else {}
+    reached = surveyed.values if free and surveyed is not None else {}
     queue: deque[tuple[int, State]] = deque([(0, first)])
     result = Exploration()
     endings: list[int] = []
@@ -232,7 +179,8 @@ def _explore(story: Story, limit: int, start: State | None, thorough: bool,
         scene = story.scenes[state.scene]
         result.scenes.add(scene.id)
         if thorough and variations[scene.id]:
-            for variant in _variants(state, free[scene.id], possible.get(scene.id, {})):
+            possible = surveyed.at(scene.id) if surveyed is not None and scene.id in reached else {}
+            for variant in _variants(state, free[scene.id], possible):
                 _record_variations(variations[scene.id], variant, result.shown)
         if scene.ending is not None:
             ends.setdefault(scene.id, index)
@@ -302,7 +250,7 @@ def _free_text_names(story: Story, live: dict[str, Live],
     return free
 
 
-def _variants(state: State, free: list[Read], possible: dict[Read, Values]) -> list[State | _Anything]:
+def _variants(state: State, free: list[Read], possible: Mapping[Read, Values]) -> list[State | _Anything]:
     """``state`` with the free names set to each combination of values they can have; when those
     cannot be listed, nothing is claimed (the caller then marks every branch as possible)."""
     if not free:
@@ -513,9 +461,10 @@ def _route_hint(path: list[str]) -> str:
 def state_bound(story: Story, surveyed: Survey) -> int:
     """At most how many states ``explore`` can find: in each scene the survey reaches, the product
     of how many values each name the search keys states by there can have."""
-    live = live_names(story)
+    live = live_names(story, surveyed.reading)
     total = 0
-    for sid, values in surveyed.values.items():
+    for sid in surveyed.values:
+        values = surveyed.at(sid)
         names = live[sid]
         keyed = [*(("item", i) for i in names.items), *(("variable", v) for v in names.variables),
                  *(("scene", s) for s in names.visits), *(("used", u) for u in names.used)]
@@ -530,7 +479,8 @@ def surveyed_exploration(story: Story, surveyed: Survey) -> Exploration:
     does; softlocks, loops and doomed choices are not looked for."""
     result = Exploration(scenes=set(surveyed.values), opened=set(surveyed.opened), locked=set(surveyed.locked))
     start = engine.new_game(story)
-    for sid, values in surveyed.values.items():
+    for sid in surveyed.values:
+        values = surveyed.at(sid)
         here = msgspec.structs.replace(start, scene=sid)
         for text in scene_texts(story.scenes[sid]):
             for part in text.parts:

@@ -13,7 +13,7 @@ import msgspec
 from immutables import Map
 
 from game.render import choice_text, lock_reason
-from game.story.model import Choice, Effects, Ending, Scene, Story, Value
+from game.story.model import Choice, Effects, Ending, Scene, StateView, Story, Value
 
 
 class Trail:
@@ -195,7 +195,7 @@ def used_key(scene: Scene, choice: Choice) -> str:
     return f"{scene.id}.{choice.id}"
 
 
-def open_choices(story: Story, state: State) -> list[Choice]:
+def open_choices(story: Story, state: StateView) -> list[Choice]:
     """The choices the player can take now, in the writer's order.
 
     A once-only choice already taken is gone; a fallback choice opens only when no other does.

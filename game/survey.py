@@ -15,7 +15,8 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections import ChainMap, deque
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import msgspec
@@ -40,6 +41,11 @@ Caps = tuple[dict[str, int], dict[str, int]]
 class Survey:
     """The survey's findings; each set holds more than any play can reach, never less."""
 
+    reading: Reading
+    """What each scene's conditions read (worked out for the survey, kept for the search)."""
+    start: dict[Read, Values]
+    """Each name's value at the start, which it keeps in every scene where it is not listed."""
+
     values: dict[str, dict[Read, Values]] = field(default_factory=dict)
     """Scene id → each name's possible values on entering it; a scene absent is never reached."""
     opened: set[tuple[str, str]] = field(default_factory=set)
@@ -48,6 +54,10 @@ class Survey:
     """(scene id, choice id) of conditional choices that may be found locked."""
     unsure: set[str] = field(default_factory=set)
     """Scenes where some combination of values leaves every choice closed: possible softlocks."""
+
+    def at(self, scene: str) -> Mapping[Read, Values]:
+        """Each name's possible values on entering ``scene``."""
+        return ChainMap(self.values[scene], self.start)
 
 
 def scene_texts(scene: Scene) -> list[Text]:
@@ -145,6 +155,59 @@ def topological_rank(story: Story) -> dict[str, int]:
     return rank
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What each scene's conditions read, worked out once: the survey, the liveness of names and
+    the search's state key all start from it."""
+
+    choices: dict[str, frozenset[Read]]
+    """Scene id → what its choices' conditions read, and its once-only choices."""
+    texts: dict[str, frozenset[Read]]
+    """Scene id → what the conditions in its prose, choice texts and lock reasons read."""
+    rank: dict[str, int]
+    """``topological_rank``."""
+    edges: dict[str, list[tuple[str, frozenset[Read]]]]
+    """Scene id → each choice's target and the names it (or the scene it enters) overwrites."""
+    predecessors: dict[str, list[str]]
+    """Scene id → the scenes with a choice leading to it, once per choice."""
+
+
+def reading(story: Story) -> Reading:
+    memo: dict[int, frozenset[Read]] = {}  # conditions written alike are one object: read each once
+
+    def reads(condition: Condition) -> frozenset[Read]:
+        found = memo.get(id(condition))
+        if found is None:
+            found = memo[id(condition)] = condition.reads()
+        return found
+
+    choices: dict[str, frozenset[Read]] = {}
+    texts: dict[str, frozenset[Read]] = {}
+    for scene in story.scenes.values():
+        here: set[Read] = {("used", f"{scene.id}.{c.id}") for c in scene.choices if c.once}
+        for choice in scene.choices:
+            if choice.condition is not None:
+                here.update(reads(choice.condition))
+        choices[scene.id] = frozenset(here)
+        texts[scene.id] = frozenset(name for condition in text_conditions(scene) for name in reads(condition))
+    entry_kills = {sid: _kills(scene.on_enter) for sid, scene in story.scenes.items()}
+    edges = {sid: [(c.target, _kills(c.effects) | entry_kills[c.target]) for c in scene.choices]
+             for sid, scene in story.scenes.items()}
+    predecessors: dict[str, list[str]] = {sid: [] for sid in story.scenes}
+    for sid, targets in edges.items():
+        for target, _ in targets:
+            predecessors[target].append(sid)
+    return Reading(choices, texts, topological_rank(story), edges, predecessors)
+
+
+def _kills(effects: Effects) -> frozenset[Read]:
+    """The names ``effects`` overwrite whatever they held: items given or taken, variables set."""
+    if not (effects.give or effects.take or effects.set):
+        return frozenset()
+    return frozenset({("item", i) for i in (*effects.give, *effects.take)}
+                     | {("variable", name) for name, _ in effects.set})
+
+
 def value_of(state: State, name: Read, caps: Caps) -> int | bool:
     """``name``'s value in ``state``, capped as the search caps it."""
     kind, ident = name
@@ -181,7 +244,7 @@ def with_values(state: State, names: Sequence[Read], values: Iterable[int | bool
         inventory=(state.inventory | given) - taken, used=(state.used | used_given) - used_taken)
 
 
-def combinations(names: Sequence[Read], possible: dict[Read, Values]) -> list[tuple[int | bool, ...]] | None:
+def combinations(names: Sequence[Read], possible: Mapping[Read, Values]) -> list[tuple[int | bool, ...]] | None:
     """Every combination of the values ``names`` can have, or None when there are too many."""
     choices = [possible.get(name, ANY) for name in names]
     listed = [c for c in choices if c is not None]
@@ -190,16 +253,82 @@ def combinations(names: Sequence[Read], possible: dict[Read, Values]) -> list[tu
     return list(itertools.product(*(sorted(c, key=int) for c in listed)))
 
 
+class _View:
+    """Just what one scene's conditions read, under one combination of values: far cheaper to
+    build than a State, and a ``StateView`` like it."""
+
+    __slots__ = ("inventory", "scene", "used", "variables", "visits")
+
+    def __init__(self, scene: str, names: Sequence[Read], values: Iterable[int | bool]) -> None:
+        self.scene = scene
+        self.inventory: set[str] = set()
+        self.variables: dict[str, int | bool] = {}
+        self.visits: dict[str, int] = {}
+        self.used: set[str] = set()
+        for (kind, ident), value in zip(names, values, strict=True):
+            if kind == "variable":
+                self.variables[ident] = value
+            elif kind == "scene":
+                self.visits[ident] = int(value)
+            elif value:
+                (self.inventory if kind == "item" else self.used).add(ident)
+
+
+def live_reads(story: Story, known: Reading, texts: bool) -> dict[str, set[Read]]:
+    """For each scene, the names some condition there or after it reads before an effect
+    overwrites them (giving or taking an item, setting a variable): the only names that can still
+    matter there. A visit count or a once-only choice is live only where it could already have
+    changed. ``texts`` counts conditions in text as readers too."""
+    rank = known.rank
+    live: dict[str, set[Read]] = {}
+    for sid, here in known.choices.items():
+        names = here | known.texts[sid] if texts else here
+        live[sid] = {name for name in names if _may_have_happened(name, rank, sid)}
+    edges, predecessors = known.edges, known.predecessors
+    pending = deque(sorted(story.scenes, key=lambda sid: -rank[sid]))
+    queued = set(pending)
+    while pending:
+        sid = pending.popleft()
+        queued.discard(sid)
+        mine = live[sid]
+        before = len(mine)
+        for target, killed in edges[sid]:
+            for name in live[target]:
+                if name not in killed and name not in mine and _may_have_happened(name, rank, sid):
+                    mine.add(name)
+        if len(mine) != before:
+            for parent in predecessors[sid]:
+                if parent not in queued:
+                    queued.add(parent)
+                    pending.append(parent)
+    return live
+
+
+def _may_have_happened(name: Read, rank: dict[str, int], sid: str) -> bool:
+    """Whether a visit count or a once-only choice could already have changed by scene ``sid``:
+    only if its scene comes no later (a scene of higher rank can never lead to ``sid``)."""
+    kind, value = name
+    if kind == "scene":
+        return rank[value] <= rank[sid]
+    if kind == "used":
+        return rank[value.partition(".")[0]] <= rank[sid]
+    return True
+
+
 def survey(story: Story, start: State | None = None, caps: Caps | None = None) -> Survey:
     """Each name's possible values on entering each scene reachable from ``start`` (default: a new
-    game), following a choice only under values that open it."""
+    game), following a choice only under values that open it.
+
+    Each scene keeps only its live names (``live_reads``): a name absent there either cannot
+    matter or still has its value at ``start``, which ``Survey.at`` falls back on."""
     caps = caps if caps is not None else saturation(story)
     first = start if start is not None else engine.new_game(story)
-    names = _names(story)
-    known = set(names)
-    rank = topological_rank(story)
-    result = Survey()
-    result.values[first.scene] = {name: frozenset({value_of(first, name, caps)}) for name in names}
+    facts = reading(story)
+    rank = facts.rank
+    live = live_reads(story, facts, texts=True)
+    names = {name for reads in (*facts.choices.values(), *facts.texts.values()) for name in reads}
+    result = Survey(facts, {name: frozenset({value_of(first, name, caps)}) for name in names})
+    result.values[first.scene] = {name: result.start[name] for name in live[first.scene]}
     pending = [(rank[first.scene], first.scene)]  # earlier scenes first: each is done once its way in is
     queued = {first.scene}
     while pending:
@@ -207,12 +336,15 @@ def survey(story: Story, start: State | None = None, caps: Caps | None = None) -
         queued.discard(scene.id)
         if scene.ending is not None:
             continue
-        for choice, entry in _open_under(story, scene, first, result):
+        for choice, entry in _open_under(story, scene, result):
             target = story.scenes[choice.target]
             used = f"{scene.id}.{choice.id}" if choice.once else None
-            after = dict(entry)
-            for name in _changed(choice, target, used) & known:
-                after[name] = _moved(entry[name], name, (choice.effects, target.on_enter), target.id, used, caps)
+            changed = _changed(choice, target, used)
+            after: dict[Read, Values] = {}
+            for name in live[target.id]:
+                known = entry[name] if name in entry else result.start[name]
+                after[name] = _moved(known, name, (choice.effects, target.on_enter), target.id, used, caps) \
+                    if name in changed else known
             before = result.values.get(target.id)
             merged = after if before is None else _merged(before, after)
             if merged is not before:
@@ -247,87 +379,73 @@ def _merged(before: dict[Read, Values], after: dict[Read, Values]) -> dict[Read,
     return merged
 
 
-def _names(story: Story) -> list[Read]:
-    """Everything some condition reads, and every once-only choice."""
-    found: set[Read] = set()
-    for scene in story.scenes.values():
-        for choice in scene.choices:
-            if choice.condition is not None:
-                found.update(choice.condition.reads())
-            if choice.once:
-                found.add(("used", f"{scene.id}.{choice.id}"))
-        for condition in text_conditions(scene):
-            found.update(condition.reads())
-    return sorted(found)
-
-
-def _open_under(story: Story, scene: Scene, first: State,
-                result: Survey) -> list[tuple[Choice, dict[Read, Values]]]:
+def _open_under(story: Story, scene: Scene, result: Survey) -> list[tuple[Choice, Mapping[Read, Values]]]:
     """Each choice some combination of the scene's values opens, with the values that open it.
     Records which choices may open, which may be locked and whether all may be closed at once."""
-    values = result.values[scene.id]
-    reads = sorted({name for c in scene.choices if c.condition is not None for name in c.condition.reads()}
-                   | {("used", f"{scene.id}.{c.id}") for c in scene.choices if c.once})
+    own, values = result.values[scene.id], result.at(scene.id)
+    reads = sorted(result.reading.choices[scene.id])
     combos = combinations(reads, values) if reads else [()]
     if combos is None:
-        return _each_alone(scene, first, result)
-    here = msgspec.structs.replace(first, scene=scene.id)
+        return _each_alone(scene, own, values, result)
     opening: dict[str, list[set[int | bool]]] = {}
     for combo in combos:
-        state = with_values(here, reads, combo)
-        opened = engine.open_choices(story, state)
+        view = _View(scene.id, reads, combo)
+        opened = engine.open_choices(story, view)
         if not opened:
             result.unsure.add(scene.id)
         for choice in scene.choices:
-            if choice.condition is not None and not choice.condition.test(state):
+            if choice.condition is not None and not choice.condition.test(view):
                 result.locked.add((scene.id, choice.id))
         for choice in opened:
             result.opened.add((scene.id, choice.id))
             seen = opening.setdefault(choice.id, [set() for _ in reads])
             for bucket, value in zip(seen, combo, strict=True):
                 bucket.add(value)
-    found = []
-    for choice in scene.choices:
-        if choice.id in opening:
-            narrowed = dict(values)
-            narrowed.update({name: frozenset(bucket) for name, bucket in zip(reads, opening[choice.id], strict=True)})
-            found.append((choice, narrowed))
-    return found
+    return [(choice, _narrowed(own, reads, opening[choice.id])) for choice in scene.choices
+            if choice.id in opening]
 
 
-def _each_alone(scene: Scene, first: State, result: Survey) -> list[tuple[Choice, dict[Read, Values]]]:
+def _each_alone(scene: Scene, own: dict[Read, Values], values: Mapping[Read, Values],
+                result: Survey) -> list[tuple[Choice, Mapping[Read, Values]]]:
     """Choices tried one at a time, when the scene's values together have too many combinations:
     whether each may open (under the values of what its own condition reads) and may be locked.
     A fallback may open whenever its own condition may hold, as if no other choice were open."""
-    values = result.values[scene.id]
-    here = msgspec.structs.replace(first, scene=scene.id)
-    found = []
+    found: list[tuple[Choice, Mapping[Read, Values]]] = []
     for choice in scene.choices:
+        used = f"{scene.id}.{choice.id}"
         reads = sorted((*(choice.condition.reads() if choice.condition is not None else ()),
-                        *((("used", f"{scene.id}.{choice.id}"),) if choice.once else ())))
+                        *((("used", used),) if choice.once else ())))
         combos = combinations(reads, values)
         if combos is None:
             result.opened.add((scene.id, choice.id))
             if choice.condition is not None:
                 result.locked.add((scene.id, choice.id))
-            found.append((choice, values))
+            found.append((choice, own))
             continue
         buckets: list[set[int | bool]] = [set() for _ in reads]
         for combo in combos:
-            state = with_values(here, reads, combo)
-            if choice.condition is not None and not choice.condition.test(state):
+            view = _View(scene.id, reads, combo)
+            if choice.condition is not None and not choice.condition.test(view):
                 result.locked.add((scene.id, choice.id))
-            elif not (choice.once and f"{scene.id}.{choice.id}" in state.used):
+            elif not (choice.once and used in view.used):
                 for bucket, value in zip(buckets, combo, strict=True):
                     bucket.add(value)
         if all(buckets) or not reads:
             result.opened.add((scene.id, choice.id))
-            narrowed = dict(values)
-            narrowed.update({name: frozenset(bucket) for name, bucket in zip(reads, buckets, strict=True)})
-            found.append((choice, narrowed))
+            found.append((choice, _narrowed(own, reads, buckets)))
     if not any(c.condition is None and not c.once for c in scene.choices):
         result.unsure.add(scene.id)
     return found
+
+
+def _narrowed(own: dict[Read, Values], reads: Sequence[Read],
+              buckets: Sequence[set[int | bool]]) -> Mapping[Read, Values]:
+    """A scene's own values with each of ``reads`` narrowed to the values in its bucket."""
+    if not reads:
+        return own
+    narrowed = dict(own)
+    narrowed.update({name: frozenset(bucket) for name, bucket in zip(reads, buckets, strict=True)})
+    return narrowed
 
 
 def _moved(known: Values, name: Read, steps: tuple[Effects, Effects], entered: str, used: str | None,
