@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import os
 import shlex
 import sys
 import textwrap
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from game import __version__
 from game.bundled import bundled_scenes, canonical_walkthrough
@@ -23,7 +21,11 @@ from game.display import count
 from game.gcpause import start_up, start_up_done
 from game.locations import SAVES_ENV, saves_folder
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a twentieth of --help's time)
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
     from game.story.model import Story
 
 # The game's own modules (engine, analysis, saves, story) are imported by the commands that use
@@ -96,130 +98,159 @@ def _description(folder: Path | None) -> str:
     engine_line = "The daylights engine: play a story, or write, check and test your own (see 'daylights new')."
     if folder is None:
         return textwrap.fill(engine_line, HELP_WIDTH)
-    import yaml
+    from game.presentation import story_line
 
-    from game.story.yamlfile import read_yaml_file
-
-    root = read_yaml_file(folder / "story.yaml").root
-    fields: dict[str, str] = {}
-    if isinstance(root, yaml.MappingNode):
-        for key, value in root.value:
-            if isinstance(value, yaml.ScalarNode):
-                fields[str(key.value)] = " ".join(value.value.split())
-    title = fields.get("title", "")
-    if not title:
+    line = story_line(folder)
+    if not line:
         return textwrap.fill(engine_line, HELP_WIDTH)
-    heading = f"{title}: {fields['subtitle']}" if fields.get("subtitle") else title
-    by = f", by {fields['author']}" if fields.get("author") else ""
-    about = fields.get("blurb") or fields.get("description", "")
-    presented = textwrap.fill(f"{heading}{by}.{' ' + about if about else ''}", HELP_WIDTH)
-    return f"{presented}\n\n{textwrap.fill(engine_line, HELP_WIDTH)}"
+    return f"{textwrap.fill(line, HELP_WIDTH)}\n\n{textwrap.fill(engine_line, HELP_WIDTH)}"
 
 
-def _common_options(default: object) -> argparse.ArgumentParser:
+def _add_common_options(parser: argparse.ArgumentParser, default: object) -> None:
     """--scenes and --saves, which go before or after the command name alike."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--scenes", metavar="DIR", type=Path, default=default,
+    parser.add_argument("--scenes", metavar="DIR", type=Path, default=default,
                         help="story folder to use (default: the bundled story)")
-    common.add_argument("--saves", metavar="DIR", type=Path, default=default,
+    parser.add_argument("--saves", metavar="DIR", type=Path, default=default,
                         help=f"save folder (default: ${SAVES_ENV}, saves/ in a checkout, else your data folder)")
-    return common
+
+
+class _Deferred(argparse.ArgumentParser):
+    """A command's parser, built (with its arguments) only when the command line reaches the command.
+
+    ``daylights --help`` lists every command but needs none of their parsers, and building them
+    all took a third as long as a bare argparse program's whole ``--help`` (each new parser looks
+    its messages' translations up on disk). argparse only ever reads a command's parser's
+    attributes, so the first attribute missing builds it.
+    """
+
+    def __init__(self, *, fill: Callable[[argparse.ArgumentParser], None], **kwargs: Any) -> None:
+        self._deferred = (fill, kwargs)  # argparse.ArgumentParser.__init__ runs on first use, below
+
+    def __getattr__(self, name: str) -> Any:
+        deferred = self.__dict__.pop("_deferred", None)
+        if deferred is None:
+            raise AttributeError(name)
+        fill, kwargs = deferred
+        super().__init__(**kwargs)
+        fill(self)
+        return getattr(self, name)
 
 
 def _parser(help_story: Path | None = None) -> argparse.ArgumentParser:
-    # A command's own defaults are suppressed, or 'daylights --scenes DIR check' would have the
-    # command's default overwrite the DIR given before it.
-    common = _common_options(argparse.SUPPRESS)
     description = _description(help_story)
-    parser = argparse.ArgumentParser(
-        prog="daylights", parents=[_common_options(None)], description=description,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="daylights", description=description,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_common_options(parser, None)
     parser.add_argument("--version", action="version", version=f"daylights {__version__}")
     parser.set_defaults(command=None)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Deferred)
 
-    def command(name: str, help: str) -> argparse.ArgumentParser:
-        """A subcommand that reads a story: ``DIR`` or ``--scenes DIR``, the same everywhere."""
-        purpose = textwrap.fill(help[:1].upper() + help[1:] + ".", HELP_WIDTH)
-        made = sub.add_parser(name, parents=[common], help=help, description=f"{description}\n\n{purpose}",
-                              formatter_class=argparse.RawDescriptionHelpFormatter)
-        made.add_argument("folder", nargs="?", type=Path, metavar="DIR",
-                          help="story folder (same as --scenes; default: the bundled story)")
-        return made
+    def command(name: str, help: str, story: bool = True) -> Callable[[Callable[[argparse.ArgumentParser], None]],
+                                                                     None]:
+        """Declare a command; the function it decorates adds the command's own arguments. A command
+        that reads a story (``story``) takes it as ``DIR`` or ``--scenes DIR``, the same everywhere."""
+        def declare(arguments: Callable[[argparse.ArgumentParser], None]) -> None:
+            def fill(made: argparse.ArgumentParser) -> None:
+                if story:
+                    purpose = textwrap.fill(help[:1].upper() + help[1:] + ".", HELP_WIDTH)
+                    made.description = f"{description}\n\n{purpose}"
+                    made.formatter_class = argparse.RawDescriptionHelpFormatter
+                    # A command's own defaults are suppressed, or 'daylights --scenes DIR check' would
+                    # have the command's default overwrite the DIR given before it.
+                    _add_common_options(made, argparse.SUPPRESS)
+                    made.add_argument("folder", nargs="?", type=Path, metavar="DIR",
+                                      help="story folder (same as --scenes; default: the bundled story)")
+                arguments(made)
 
-    play = command("play", "play the story (the default command; 'daylights DIR' plays DIR)")
-    play.add_argument("--plain", action="store_true", help="line-by-line mode for pipes and screen readers")
-    start = play.add_mutually_exclusive_group()
-    start.add_argument("--new", action="store_true", help="start a new game at once, skipping the title screen")
-    start.add_argument("--continue", dest="resume", action="store_true", help="continue from the latest autosave")
-    start.add_argument("--load", metavar="NAME", help="start from a saved slot")
-    start.add_argument("--speedrun", action="store_true",
-                       help="start a timed run to the canonical ending, with splits and personal bests")
-    play.add_argument("--watch", action="store_true",
-                      help="reload the story when its files change, keeping your place (for writers)")
-    play.set_defaults(run=_play)
+            sub.add_parser(name, help=help, fill=fill)
+        return declare
 
-    new = sub.add_parser("new", help="start a new story: a small playable story folder to edit")
-    new.add_argument("target", type=Path, metavar="DIR", help="the folder to create (new or empty)")
-    new.set_defaults(run=_new)
+    @command("play", "play the story (the default command; 'daylights DIR' plays DIR)")
+    def play(play: argparse.ArgumentParser) -> None:
+        play.add_argument("--plain", action="store_true", help="line-by-line mode for pipes and screen readers")
+        start = play.add_mutually_exclusive_group()
+        start.add_argument("--new", action="store_true", help="start a new game at once, skipping the title screen")
+        start.add_argument("--continue", dest="resume", action="store_true", help="continue from the latest autosave")
+        start.add_argument("--load", metavar="NAME", help="start from a saved slot")
+        start.add_argument("--speedrun", action="store_true",
+                           help="start a timed run to the canonical ending, with splits and personal bests")
+        play.add_argument("--watch", action="store_true",
+                          help="reload the story when its files change, keeping your place (for writers)")
+        play.set_defaults(run=_play)
 
-    check = command("check", "validate a story folder, play it out and replay its walkthroughs")
-    check.add_argument("--strict", action="store_true", help="fail on warnings too")
-    check.add_argument("--deep", action="store_true",
-                       help="search every state, whatever it costs: a large story is otherwise only surveyed")
-    check.add_argument("--limit", type=int, default=ANALYSIS_LIMIT, metavar="N",
-                       help=f"states the full search may explore (default {ANALYSIS_LIMIT:,})")
-    check.set_defaults(run=_check)
+    @command("new", "start a new story: a small playable story folder to edit", story=False)
+    def new(new: argparse.ArgumentParser) -> None:
+        new.add_argument("target", type=Path, metavar="DIR", help="the folder to create (new or empty)")
+        new.set_defaults(run=_new)
 
-    route = command("route", "the shortest route to an ending")
-    route.add_argument("--to", required=True, metavar="ENDING", help="ending scene id (or 'canonical')")
-    route.add_argument("--json", action="store_true", help="print {ending, moves, choices}")
-    route.set_defaults(run=_route)
+    @command("check", "validate a story folder, play it out and replay its walkthroughs")
+    def check(check: argparse.ArgumentParser) -> None:
+        check.add_argument("--strict", action="store_true", help="fail on warnings too")
+        check.add_argument("--deep", action="store_true",
+                           help="search every state, whatever it costs: a large story is otherwise only surveyed")
+        check.add_argument("--limit", type=int, default=ANALYSIS_LIMIT, metavar="N",
+                           help=f"states the full search may explore (default {ANALYSIS_LIMIT:,})")
+        check.set_defaults(run=_check)
 
-    test = command("test", "seeded random playthroughs")
-    test.add_argument("--random", type=int, default=200, metavar="N", help="how many playthroughs (default 200)")
-    test.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
-    test.add_argument("--out", type=Path, default=FAILURES, metavar="DIR",
-                      help=f"where failing playthroughs are written as walkthroughs (default: ./{FAILURES})")
-    test.add_argument("--json", action="store_true", help="print the report as JSON")
-    test.set_defaults(run=_random_test)
+    @command("route", "the shortest route to an ending")
+    def route(route: argparse.ArgumentParser) -> None:
+        route.add_argument("--to", required=True, metavar="ENDING", help="ending scene id (or 'canonical')")
+        route.add_argument("--json", action="store_true", help="print {ending, moves, choices}")
+        route.set_defaults(run=_route)
 
-    graph = command("graph", "the scene graph as Mermaid or Graphviz, edges labelled with choice ids")
-    graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
-    graph.set_defaults(run=_graph)
+    @command("test", "seeded random playthroughs")
+    def test(test: argparse.ArgumentParser) -> None:
+        test.add_argument("--random", type=int, default=200, metavar="N", help="how many playthroughs (default 200)")
+        test.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
+        test.add_argument("--out", type=Path, default=FAILURES, metavar="DIR",
+                          help=f"where failing playthroughs are written as walkthroughs (default: ./{FAILURES})")
+        test.add_argument("--json", action="store_true", help="print the report as JSON")
+        test.set_defaults(run=_random_test)
 
-    stats = command("stats", "counts: scenes, choices, items, words per act")
-    stats.add_argument("--json", action="store_true", help="print JSON")
-    stats.set_defaults(run=_stats)
+    @command("graph", "the scene graph as Mermaid or Graphviz, edges labelled with choice ids")
+    def graph(graph: argparse.ArgumentParser) -> None:
+        graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
+        graph.set_defaults(run=_graph)
 
-    speedrun = command("speedrun", "play the par route and print splits")
-    speedrun.add_argument("--json", action="store_true", help="print {ending, moves, seconds, splits}")
-    speedrun.set_defaults(run=_speedrun)
+    @command("stats", "counts: scenes, choices, items, words per act")
+    def stats(stats: argparse.ArgumentParser) -> None:
+        stats.add_argument("--json", action="store_true", help="print JSON")
+        stats.set_defaults(run=_stats)
 
-    schema = sub.add_parser("schema", help="the JSON Schema of scene files, or of one story's files")
-    schema.add_argument("--story", metavar="DIR", type=Path, default=None,
-                        help="write DIR/schema.json: the schema with DIR's scene, item, variable, act "
-                             "and beat names, so an editor completes and checks them")
-    schema.add_argument("--output", metavar="FILE", default=None,
-                        help="where to write it ('-' for standard output; default: standard output, "
-                             "or DIR/schema.json with --story)")
-    schema.set_defaults(run=_schema)
+    @command("speedrun", "play the par route and print splits")
+    def speedrun(speedrun: argparse.ArgumentParser) -> None:
+        speedrun.add_argument("--json", action="store_true", help="print {ending, moves, seconds, splits}")
+        speedrun.set_defaults(run=_speedrun)
 
-    walk = sub.add_parser("walk", parents=[common], help="replay a walkthrough headlessly")
-    walk.add_argument("file", nargs="?", type=Path, metavar="FILE|DIR",
-                      help="a walkthrough (a file in DIR/walkthroughs/ is walked on the story in DIR), "
-                           "or a story folder to walk its canonical walkthrough (default: the bundled story's)")
-    shown = walk.add_mutually_exclusive_group()
-    shown.add_argument("--json", action="store_true", help="print one JSON object")
-    shown.add_argument("--transcript", action="store_true",
-                       help="print the plain-mode session of the walkthrough (the golden transcript)")
-    walk.set_defaults(run=_walk)
+    @command("schema", "the JSON Schema of scene files, or of one story's files", story=False)
+    def schema(schema: argparse.ArgumentParser) -> None:
+        schema.add_argument("--story", metavar="DIR", type=Path, default=None,
+                            help="write DIR/schema.json: the schema with DIR's scene, item, variable, act "
+                                 "and beat names, so an editor completes and checks them")
+        schema.add_argument("--output", metavar="FILE", default=None,
+                            help="where to write it ('-' for standard output; default: standard output, "
+                                 "or DIR/schema.json with --story)")
+        schema.set_defaults(run=_schema)
 
-    serve = command("serve", "play in a browser: serve the game on this machine (needs the 'web' extra)")
-    serve.add_argument("--host", default="127.0.0.1",
-                       help="address to listen on (default 127.0.0.1: only this machine; there is no password)")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
-    serve.set_defaults(run=_serve)
+    @command("walk", "replay a walkthrough headlessly", story=False)
+    def walk(walk: argparse.ArgumentParser) -> None:
+        _add_common_options(walk, argparse.SUPPRESS)
+        walk.add_argument("file", nargs="?", type=Path, metavar="FILE|DIR",
+                          help="a walkthrough (a file in DIR/walkthroughs/ is walked on the story in DIR), "
+                               "or a story folder to walk its canonical walkthrough (default: the bundled story's)")
+        shown = walk.add_mutually_exclusive_group()
+        shown.add_argument("--json", action="store_true", help="print one JSON object")
+        shown.add_argument("--transcript", action="store_true",
+                           help="print the plain-mode session of the walkthrough (the golden transcript)")
+        walk.set_defaults(run=_walk)
+
+    @command("serve", "play in a browser: serve the game on this machine (needs the 'web' extra)")
+    def serve(serve: argparse.ArgumentParser) -> None:
+        serve.add_argument("--host", default="127.0.0.1",
+                           help="address to listen on (default 127.0.0.1: only this machine; there is no password)")
+        serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+        serve.set_defaults(run=_serve)
+
     return parser
 
 
@@ -408,12 +439,19 @@ def _route(args: argparse.Namespace) -> int:
         print(f"daylights: no play reaches ending '{ending}'{why}", file=sys.stderr)
         return 1
     if args.json:
-        print(json.dumps({"ending": ending, "moves": len(route), "choices": route}, indent=2))
+        _print_json({"ending": ending, "moves": len(route), "choices": route})
         return 0
     _print_steps(story, route, show_ids=True)
     title = story.scenes[ending].ending.title  # type: ignore[union-attr]
     print(f"Shortest route to '{ending}' ({title}): {count(len(route), 'move')}")
     return 0
+
+
+def _print_json(value: object) -> None:
+    """Print ``value`` as indented JSON (json is imported only by the commands that print it)."""
+    import json
+
+    print(json.dumps(value, indent=2))
 
 
 def _print_steps(story: Story, choices: list[str], show_ids: bool = False) -> None:
@@ -465,7 +503,7 @@ def _random_test(args: argparse.Namespace) -> int:
                      for (f, times), path in zip(failures, written, strict=True)],
     }
     if args.json:
-        print(json.dumps(summary, indent=2))
+        _print_json(summary)
     else:
         print(f"{count(report.runs, 'playthrough')}, seed {report.seed}")
         print(f"scenes seen   {len(report.scenes_seen)}/{len(story.scenes)}")
@@ -500,7 +538,7 @@ def _stats(args: argparse.Namespace) -> int:
         return 1
     stats = story_stats(story)
     if args.json:
-        print(json.dumps(stats, indent=2))
+        _print_json(stats)
         return 0
     endings = ", ".join(f"{n} {kind}" for kind, n in sorted(stats["endings"].items()))  # type: ignore[attr-defined]
     print(f"{stats['title']}")
@@ -526,7 +564,7 @@ def _speedrun(args: argparse.Namespace) -> int:
         return 1
     result = speedrun.run_headless(story, route)
     if args.json:
-        print(json.dumps(result.to_json(), indent=2))
+        _print_json(result.to_json())
         return 0
     print(f"Par route to '{result.ending}': {count(result.moves, 'move')}")
     print(f"{'act':<28} {'moves':>5} {'seconds':>10}")
@@ -618,7 +656,7 @@ def _walk(args: argparse.Namespace) -> int:
     ending = engine.ending_of(story, final)
     scenes = [story.scenes[s.scene] for s in result.states]
     if args.json:
-        print(json.dumps({
+        _print_json({
             "ok": result.failure is None,
             "ending": final.scene if ending else None,
             "kind": ending.kind if ending else None,
@@ -628,7 +666,7 @@ def _walk(args: argparse.Namespace) -> int:
             "beats": engine.beats_shown(story, final),
             "choices": list(final.path),
             "error": result.failure,
-        }, indent=2))
+        })
     else:
         _print_steps(story, list(final.path))
         if ending:

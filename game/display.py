@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 
 def play_time(seconds: float) -> str:
     """Seconds as H:MM:SS."""
@@ -13,6 +11,8 @@ def play_time(seconds: float) -> str:
 
 def saved_at(stamp: str) -> str:
     """An ISO timestamp from a save, in local time, short enough for a table column."""
+    from datetime import datetime  # only here: `daylights --help` and the author commands never need it
+
     try:
         return datetime.fromisoformat(stamp).astimezone().strftime("%d %b %H:%M")
     except (ValueError, OverflowError):  # a date at the edge of time cannot be moved to local time

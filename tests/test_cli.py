@@ -188,6 +188,25 @@ def test_help_presents_the_story_it_is_about(tmp_path: Path) -> None:
     assert "Tiny: A hall and a cellar, by Ada. A butler keeps a secret." in " ".join(result.stdout.split())
 
 
+def test_each_command_builds_its_own_options_when_it_is_reached(capsys: pytest.CaptureFixture[str]) -> None:
+    """The commands' parsers are built only when used (see ``cli._Deferred``): each still has its options."""
+    from game.cli import COMMANDS, main
+
+    own = {"play": "--watch", "new": "the folder to create", "check": "--deep", "route": "--to", "test": "--seed",
+           "graph": "--format", "stats": "--json", "speedrun": "--json", "schema": "--output", "walk": "--transcript",
+           "serve": "--port"}
+    assert set(own) == set(COMMANDS)
+    for command, option in own.items():
+        with pytest.raises(SystemExit) as stopped:
+            main([command, "--help"])
+        assert stopped.value.code == 0
+        shown = capsys.readouterr().out
+        assert shown.startswith(f"usage: daylights {command} ") and option in shown
+    with pytest.raises(SystemExit):
+        main(["route"])
+    assert "the following arguments are required: --to" in capsys.readouterr().err
+
+
 TINY_STORY_PRESENTED = TINY_STORY.replace(
     "title: Tiny\n", "title: Tiny\nsubtitle: A hall and a cellar\nauthor: Ada\nblurb: A butler keeps a secret.\n")
 

@@ -45,6 +45,16 @@ def test_the_command_line_imports_the_game_only_in_the_commands_that_need_it() -
     assert not heavy & loaded
 
 
+def test_help_reads_the_story_s_line_without_yaml_msgspec_or_the_commands() -> None:
+    """`daylights --help` once its story line is kept (see ``game.presentation``): argparse and little else."""
+    asked = ("import contextlib, io\nfrom game.cli import main\n"
+             "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n    main(['--help'])")
+    modules_after(asked)
+    loaded = modules_after(asked)
+    assert "game.presentation" in loaded
+    assert not {"yaml", "msgspec", "game.story", "json", "typing", "datetime"} & loaded
+
+
 def test_the_check_limit_the_help_shows_is_the_analysis_default() -> None:
     from game.analysis import DEFAULT_LIMIT
     from game.cli import ANALYSIS_LIMIT
