@@ -55,6 +55,22 @@ def test_duplicate_key_is_rejected_not_silently_overwritten(tmp_path: Path) -> N
     assert only_error(folder).endswith("one.yaml:26:5: error: duplicate key 'title' (first defined at line 25)")
 
 
+def test_duplicate_key_where_the_loader_never_looks_leaves_the_file_out(tmp_path: Path) -> None:
+    """Keys are checked as scenes are built; a file whose keys fail (even under an unknown key,
+    which the loader does not read) is reported and left out as if its parser had refused it."""
+    act = TINY_ACT.replace("    text: It is dark.\n", "    text: It is dark.\n    notes: {seen: 1, seen: 2}\n")
+    assert only_error(act_with(tmp_path, act)).endswith("one.yaml:27:22: error: duplicate key 'seen' "
+                                                        "(first defined at line 27)")
+
+
+def test_a_file_left_out_for_its_keys_defines_no_scene(tmp_path: Path) -> None:
+    """A scene of a file left out is not 'already defined' when another file defines it too."""
+    second = "act: one\nscenes:\n  cellar:\n    title: Other\n    text: x\n    ending: {kind: death, title: X}\n"
+    bad = TINY_ACT.replace("do: {add: {trust: 1}}", "do: {set: {[trust]: 1}}")
+    folder = write_story(tmp_path / "s", acts={"one.yaml": bad, "two.yaml": second})
+    assert only_error(folder).endswith("one.yaml:19:20: error: mapping keys must be plain names")
+
+
 def test_same_scene_in_two_files_names_the_first(tmp_path: Path) -> None:
     second = "act: one\nscenes:\n  cellar:\n    title: Other\n    text: x\n    ending: {kind: death, title: X}\n"
     folder = write_story(tmp_path / "s", acts={"one.yaml": TINY_ACT, "two.yaml": second})

@@ -62,6 +62,11 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 Pairs = dict[str, tuple[yaml.Node, yaml.Node]]
 
 
+class _Unchecked(Exception):
+    """A mapping whose keys are not distinct plain scalars, in a file whose parser left its keys
+    to the loader (``YamlFile.unchecked``): the file's structure problems are to be reported."""
+
+
 @dataclass
 class _RawScene:
     id: str
@@ -123,6 +128,8 @@ class _Loader:
         self.labels: list[tuple[str, YamlFile, yaml.Node]] = []
         self.incomplete = False
         """True when a file could not be read: references into it would be false alarms."""
+        self.vouched: set[int] = set()
+        """The mappings of the file being read whose keys were found distinct plain scalars."""
 
     # -- reporting ---------------------------------------------------------------------------
     def error(self, loc: Loc, message: str) -> None:
@@ -139,7 +146,7 @@ class _Loader:
         story_file, act_files = files
         digest = hashlib.sha256()
         for index, path in enumerate([story_file, *act_files]):
-            parsed = read_yaml_file(path)
+            parsed = read_yaml_file(path, deferred=index > 0)
             digest.update(path.name.encode() + b"\0" + parsed.text + b"\0")
             self.problems.extend(parsed.problems)
             if parsed.root is None:
@@ -147,7 +154,7 @@ class _Loader:
             elif index == 0:
                 self.declarations(parsed)
             else:
-                self.act_file(parsed)
+                self.checked_act_file(parsed)
         self.check_references()
         self.check_start()
         if not any(p.is_error for p in self.problems):
@@ -192,7 +199,14 @@ class _Loader:
         if not isinstance(node, yaml.MappingNode):
             self.error(f.loc(node), f"{what} must be a mapping of keys to values, not {_kind(node)}")
             return None
-        return {k.value: (k, v) for k, v in node.value}
+        try:
+            pairs = {k.value: (k, v) for k, v in node.value}
+        except TypeError:  # a key that is a list or a mapping
+            raise _Unchecked from None
+        if len(pairs) != len(node.value):  # a key written twice
+            raise _Unchecked
+        self.vouched.add(id(node))
+        return pairs
 
     def keys(self, f: YamlFile, pairs: Pairs, node: yaml.Node, allowed: tuple[str, ...],
              required: tuple[str, ...], what: str) -> None:
@@ -383,6 +397,31 @@ class _Loader:
                        f"start scene '{d.start}' does not exist{did_you_mean(d.start, self.known)}")
 
     # -- act files -----------------------------------------------------------------------------
+    def checked_act_file(self, f: YamlFile) -> None:
+        """Read an act file whose parser may have left its mapping keys unchecked (``YamlFile.unchecked``):
+        they are checked as its scenes are built, and a file with structure problems is reported and
+        left out exactly as if its parser had found them, since its nodes may not mean what they say.
+        """
+        self.vouched = set()
+        if not f.unchecked:
+            self.act_file(f)
+            return
+        marks = len(self.problems), len(self.targets), len(self.visit_reads), len(self.known), len(self.scenes)
+        try:
+            self.act_file(f)
+            problems = [] if len(self.vouched) == f.unchecked else f.check_structure()
+        except _Unchecked:
+            problems = f.check_structure()
+            assert problems, "a mapping refused by the loader passed the structure check"
+        if problems:
+            del self.problems[marks[0]:], self.targets[marks[1]:], self.visit_reads[marks[2]:]
+            for sid in list(self.known)[marks[3]:]:
+                del self.known[sid]
+            for sid in list(self.scenes)[marks[4]:]:
+                del self.scenes[sid]
+            self.problems.extend(problems)
+            self.incomplete = True
+
     def act_file(self, f: YamlFile) -> None:
         assert f.root is not None
         pairs = self.mapping(f, f.root, "an act file")
@@ -807,8 +846,7 @@ class _Loader:
             return [(name, True) for name, name_node in self.names(f, node, "variable")
                     if self.variable_ref(f, name_node, name, "set", bool)]
         found: list[tuple[str, Value]] = []
-        for key, value in node.value:
-            name = key.value
+        for name, (key, value) in (self.mapping(f, node, "'set'") or {}).items():
             var = self.variable_ref(f, key, name, "set", None)
             if var is None:
                 continue

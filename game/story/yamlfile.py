@@ -10,6 +10,7 @@ here constructs arbitrary objects; values are read from nodes on demand.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,34 +43,50 @@ MAP = "tag:yaml.org,2002:map"
 SEQ = "tag:yaml.org,2002:seq"
 _PLAIN_TAGS = {STR, INT, BOOL, NULL, FLOAT, MAP, SEQ}
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_UNCHECKED_TAGS = {BOOL, NULL, _TIMESTAMP}
+"""Implicit tags the structure check accepts whatever the value (a plain scalar gets one only when
+its value reads as one)."""
 _SCALAR_READER = yaml.constructor.SafeConstructor()
 
 
 class _Loader(SafeLoader):
-    """PyYAML's safe loader with the same tags, resolved faster.
+    """PyYAML's safe loader with the same tags, resolved faster, noting what needs checking.
 
     PyYAML resolves each node's tag in Python: two calls per node to keep paths for path
     resolvers (this loader has none) and, for a plain scalar, a list built anew from the resolvers
     for its first character. That was a fifth of composing a file. Same resolvers, same order,
-    same tags; only the bookkeeping is gone.
+    same tags; only the bookkeeping is gone. On the way it counts the nodes whose tag it resolved
+    (a node with an explicit tag is never resolved), the nodes composed and the mappings, and
+    notes any implicit tag the structure check would look at (``suspect``): see ``YamlFile.unchecked``.
     """
 
     _by_first: dict[str | None, tuple[tuple[str, re.Pattern[str]], ...]] = {
         first: tuple(resolvers) for first, resolvers in SafeLoader.yaml_implicit_resolvers.items()}
-    _default = {yaml.ScalarNode: STR, yaml.SequenceNode: SEQ, yaml.MappingNode: MAP}
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.resolved = 0
+        self.mappings = 0
+        self.suspect = False
+        self.composed = itertools.count()
+        # Called for every node with nothing to do here: built-in calls cost less than Python ones.
+        self.descend_resolver = {}.get  # type: ignore[method-assign,assignment]
+        self.ascend_resolver = self.composed.__next__  # type: ignore[method-assign,assignment]
 
     def resolve(self, kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> str:
-        if kind is yaml.ScalarNode and implicit[0]:
-            for tag, pattern in self._by_first.get(value[:1], ()):
-                if pattern.match(value):
-                    return tag
-        return self._default[kind]
-
-    def descend_resolver(self, current_node: yaml.Node | None, current_index: object) -> None:
-        """Nothing to keep: there are no path resolvers."""
-
-    def ascend_resolver(self) -> None:
-        """Nothing to drop: there are no path resolvers."""
+        self.resolved += 1
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, pattern in self._by_first.get(value[:1], ()):
+                    if pattern.match(value):
+                        if tag not in _UNCHECKED_TAGS and not (tag == INT and _small_int(value)):
+                            self.suspect = True
+                        return tag
+            return STR
+        if kind is yaml.MappingNode:
+            self.mappings += 1
+            return MAP
+        return SEQ
 
 
 assert not SafeLoader.yaml_path_resolvers and None not in SafeLoader.yaml_implicit_resolvers
@@ -104,13 +121,25 @@ class YamlFile:
     root: yaml.Node | None
     text: bytes = b""
     problems: list[Problem] = field(default_factory=list)
+    unchecked: int = 0
+    """How many mappings still need their keys checked (plain scalars, each once): a file parsed
+    with ``deferred`` whose other structure (tags, numbers, anchors, text) is certainly sound leaves
+    that to its reader, which looks at every mapping anyway. A reader that could not vouch for them
+    all calls ``check_structure``."""
 
     def loc(self, node: yaml.Node) -> Loc:
         return loc_of(self.path, node)
 
+    def check_structure(self) -> list[Problem]:
+        """The structure problems left unchecked (see ``unchecked``): none when there are none."""
+        if not self.unchecked or self.root is None:
+            return []
+        return _structure_problems(self.path, self.root, None)
 
-def read_yaml_file(path: Path) -> YamlFile:
-    """Read and parse ``path``; every failure becomes a located problem, never an exception."""
+
+def read_yaml_file(path: Path, deferred: bool = False) -> YamlFile:
+    """Read and parse ``path``; every failure becomes a located problem, never an exception
+    (``deferred``: see ``parse_yaml_bytes``)."""
     name = str(path)
     try:
         data = read_regular_file(path)
@@ -118,11 +147,13 @@ def read_yaml_file(path: Path) -> YamlFile:
         return YamlFile(name, None, problems=[Problem(Loc(name), str(exc))])
     except OSError as exc:
         return YamlFile(name, None, problems=[Problem(Loc(name), f"cannot read file: {exc.strerror or exc}")])
-    return parse_yaml_bytes(name, data)
+    return parse_yaml_bytes(name, data, deferred)
 
 
-def parse_yaml_bytes(name: str, data: bytes) -> YamlFile:
-    """Parse ``data`` (the contents of file ``name``) into nodes and check its structure."""
+def parse_yaml_bytes(name: str, data: bytes, deferred: bool = False) -> YamlFile:
+    """Parse ``data`` (the contents of file ``name``) into nodes and check its structure; with
+    ``deferred``, mapping keys may be left to the caller (``YamlFile.unchecked``), which saves a
+    walk over every node of a large file."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -137,8 +168,9 @@ def parse_yaml_bytes(name: str, data: bytes) -> YamlFile:
         problems = _event_problems(name, text)
         if problems:
             return YamlFile(name, None, data, problems)
+    loader = _Loader(text)
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         line, col, what = yamlhints.explain(text, exc)  # the likely cause, where it starts
         return YamlFile(name, None, data, [Problem(Loc(name, line, col), f"invalid YAML: {what}")])
@@ -149,10 +181,17 @@ def parse_yaml_bytes(name: str, data: bytes) -> YamlFile:
         return YamlFile(name, None, data, [Problem(Loc(name), f"invalid YAML: {str(exc).splitlines()[0]}")])
     except RecursionError:
         return YamlFile(name, None, data, [Problem(Loc(name), "invalid YAML: nested too deeply")])
+    finally:
+        loader.dispose()
     if root is None:
         return YamlFile(name, None, data, [Problem(Loc(name), "file is empty")])
     result = YamlFile(name, root, data)
-    result.problems.extend(_structure_problems(name, root, text if _may_hold_unsafe_text(data) else None))
+    unsafe = _may_hold_unsafe_text(data)
+    if (deferred and not unsafe and not loader.suspect and "&" not in text  # no anchor, so no alias
+            and loader.resolved == next(loader.composed)):  # no explicit tag
+        result.unchecked = loader.mappings
+        return result
+    result.problems.extend(_structure_problems(name, root, text if unsafe else None))
     if result.problems:
         result.root = None
     return result
@@ -253,7 +292,7 @@ def _structure_problems(name: str, root: yaml.Node, text: str | None) -> list[Pr
         elif not isinstance(node, yaml.ScalarNode):
             continue
         elif node.tag == INT:
-            if not (len(node.value) < 10 and node.value.isascii() and node.value.isdigit()):  # in range
+            if not _small_int(node.value):
                 problems.extend(_bad_number(name, node))
         elif node.tag in _CHECKED_TAGS and not _CHECKED_TAGS[node.tag](node.value):
             shown = node.tag.replace("tag:yaml.org,2002:", "!!")
@@ -262,6 +301,11 @@ def _structure_problems(name: str, root: yaml.Node, text: str | None) -> list[Pr
             problems.extend(_unsafe_text(name, text, node))
     problems.sort(key=lambda p: (p.loc.line, p.loc.col))
     return problems
+
+
+def _small_int(value: str) -> bool:
+    """Whether an integer's ``value`` is certainly within range: up to nine plain digits."""
+    return len(value) < 10 and value.isascii() and value.isdigit()
 
 
 def _is_float(value: str) -> bool:
