@@ -23,7 +23,6 @@ from game.gcpause import paused_gc
 from game.story.model import Choose, Story, Text
 from game.story.problems import Loc, Problem
 from game.survey import (
-    MAX_VALUES,
     Read,
     Reading,
     Survey,
@@ -458,9 +457,10 @@ def _route_hint(path: list[str]) -> str:
     return f"{len(path)} {moves} ending {'... ' if len(path) > 6 else ''}{shown}" if path else "the start"
 
 
-def state_bound(story: Story, surveyed: Survey) -> int:
+def state_bound(story: Story, surveyed: Survey) -> int | None:
     """At most how many states ``explore`` can find: in each scene the survey reaches, the product
-    of how many values each name the search keys states by there can have."""
+    of how many values each name the search keys states by there can have. None when a name there
+    has more values than the survey lists (a counter with no limit): no bound is known."""
     live = live_names(story, surveyed.reading)
     total = 0
     for sid in surveyed.values:
@@ -468,8 +468,10 @@ def state_bound(story: Story, surveyed: Survey) -> int:
         names = live[sid]
         keyed = [*(("item", i) for i in names.items), *(("variable", v) for v in names.variables),
                  *(("scene", s) for s in names.visits), *(("used", u) for u in names.used)]
-        sizes = [len(found) if (found := values.get(name)) is not None else MAX_VALUES + 1 for name in keyed]
-        total += math.prod(sizes)
+        sizes = [values.get(name) for name in keyed]
+        if any(size is None for size in sizes):
+            return None
+        total += math.prod(len(size) for size in sizes if size is not None)
     return total
 
 

@@ -330,7 +330,7 @@ def _check(args: argparse.Namespace) -> int:
 
         surveyed = survey(story)
         bound = analysis.state_bound(story, surveyed)
-        if args.deep or bound <= analysis.SEARCH_BOUND:
+        if args.deep or (bound is not None and bound <= analysis.SEARCH_BOUND):
             found = analysis.explore(story, args.limit, thorough=True, surveyed=surveyed)
         else:
             found = analysis.surveyed_exploration(story, surveyed)
@@ -351,13 +351,14 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if errors or (args.strict and problems) else 0
 
 
-def _survey_note(args: argparse.Namespace, bound: int, unsure: list[str]) -> str:
+def _survey_note(args: argparse.Namespace, bound: int | None, unsure: list[str]) -> str:
     """What a check that only surveyed the story left out, and the command that does the rest."""
     named = _named_folder(args)
     command = "daylights check --deep" + (f" {shlex.quote(str(named))}" if named is not None else "")
     doubt = (f" The survey cannot rule out a softlock in {count(len(unsure), 'scene')}: "
              f"{', '.join(unsure[:5])}{', ...' if len(unsure) > 5 else ''}.") if unsure else ""
-    return (f"Surveyed only: the story may have up to {bound:,} states, too many to search at once, so "
+    size = f"up to {bound:,} states" if bound is not None else "no end of states (a counter with no limit)"
+    return (f"Surveyed only: the story may have {size}, too many to search at once, so "
             f"softlocks, loops with no way out and choices that doom the player were not looked for.{doubt} "
             f"'{command}' searches every state.")
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
 from game import analysis
-from game.story import Story, load_story
+from game.story import Story, check_story, load_story
 from game.survey import survey
 from tests.conftest import run_cli, write_story
 
@@ -69,7 +72,8 @@ def test_survey_allows_everything_the_full_search_finds(bundled: Story) -> None:
     assert found.scenes <= set(surveyed.values)
     assert found.opened <= surveyed.opened
     assert found.locked <= surveyed.locked
-    assert found.states <= analysis.state_bound(bundled, surveyed)
+    bound = analysis.state_bound(bundled, surveyed)
+    assert bound is not None and found.states <= bound
 
 
 def test_survey_of_the_bundled_story_proves_every_text_claim_the_full_search_makes(bundled: Story) -> None:
@@ -96,7 +100,8 @@ def test_check_searches_a_small_story_in_full_and_finds_its_softlock(tmp_path: P
 def test_check_only_surveys_a_story_with_too_many_states_and_says_what_it_left_out(tmp_path: Path) -> None:
     folder = flags_story(tmp_path, 16)
     surveyed = survey(load_story(folder))
-    assert analysis.state_bound(load_story(folder), surveyed) > analysis.SEARCH_BOUND
+    bound = analysis.state_bound(load_story(folder), surveyed)
+    assert bound is not None and bound > analysis.SEARCH_BOUND
     result = run_cli("check", str(folder))
     assert result.returncode == 0
     assert "softlock" not in result.stdout.split("Surveyed only")[0]
@@ -153,3 +158,76 @@ def test_a_surveyed_check_still_reports_what_never_happens(tmp_path: Path) -> No
     deep = run_cli("check", "--deep", str(folder))
     assert [line for line in result.stdout.splitlines() if "warning" in line] == \
         [line for line in deep.stdout.splitlines() if "warning" in line]
+
+
+# -- the survey never claims more than the full search: random small stories -------------------
+
+CONDITIONS = ("has key", "not has key", "lit", "not lit", "brave and lit", "n >= 1", "n >= 2", "n < 2",
+              "visited s1", "visits s2 >= 2", "lit or has key", "not brave")
+EFFECTS = ("", "{give: key}", "{take: key}", "{set: lit}", "{clear: lit}", "{set: brave}", "{add: {n: 1}}",
+           "{add: {n: -1}}", "{set: {n: 0}}")
+
+
+@st.composite
+def small_stories(draw: st.DrawFn) -> str:
+    """The act file of a random story of a few scenes, with conditions, effects, once-only and
+    fallback choices, loops and passages of text that vary."""
+    scenes = draw(st.integers(3, 6))
+    lines = ["act: one", "scenes:"]
+    for number in range(scenes):
+        lines += [f"  s{number}:", f"    title: Scene {number}", "    text:",
+                  f"      - if: {draw(st.sampled_from(CONDITIONS))}",
+                  "        text: One way.",
+                  "      - else: The other way.",
+                  "    choices:"]
+        for index in range(draw(st.integers(1, 3))):
+            lines += [f"      - id: c{index}", f"        text: Choice {index}",
+                      f"        goto: {draw(st.sampled_from([*(f's{n}' for n in range(scenes)), 'win', 'lose']))}"]
+            if draw(st.booleans()):
+                lines.append(f"        if: {draw(st.sampled_from(CONDITIONS))}")
+            effect = draw(st.sampled_from(EFFECTS))
+            if effect:
+                lines.append(f"        do: {effect}")
+            kind = draw(st.sampled_from(["", "", "once", "fallback"]))
+            if kind:
+                lines.append(f"        {kind}: true")
+    lines += ["  win:", "    title: Won", "    text: Won.", "    ending: {kind: canonical, title: Won}",
+              "  lose:", "    title: Lost", "    text: Lost.", "    ending: {kind: death, title: Lost}"]
+    return "\n".join(lines) + "\n"
+
+
+SMALL_HEAD = """\
+id: small
+title: Small
+version: "1"
+start: s0
+acts:
+  one: One
+items:
+  key: {name: Key, description: Small.}
+variables:
+  lit: false
+  brave: false
+  n: 0
+"""
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(act=small_stories())
+def test_the_survey_never_claims_more_than_the_full_search(tmp_path: Path, act: str) -> None:
+    folder = write_story(tmp_path / "small", SMALL_HEAD, {"one.yaml": act})
+    story, _ = check_story(folder)
+    assume(story is not None)
+    assert story is not None
+    surveyed = survey(story)
+    found = analysis.explore(story, 5_000, thorough=True, surveyed=surveyed)
+    quick = analysis.surveyed_exploration(story, surveyed)
+    bound = analysis.state_bound(story, surveyed)
+    assert found.truncated or bound is None or found.states <= bound
+    assume(not found.truncated)
+    assert found.scenes <= quick.scenes
+    assert found.opened <= quick.opened
+    assert found.locked <= quick.locked
+    assert found.shown <= quick.shown
+    assert set(found.softlocks) <= surveyed.unsure
+    assert {str(p) for p in analysis.findings(story, quick)} <= {str(p) for p in analysis.findings(story, found)}
