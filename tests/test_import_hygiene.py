@@ -36,6 +36,7 @@ def test_a_cached_story_opens_without_importing_yaml_or_the_loader() -> None:
     loaded = modules_after(opening)
     assert "game.story_cache" in loaded
     assert "yaml" not in loaded and "game.story.loader" not in loaded
+    assert "difflib" not in loaded  # only a 'did you mean' needs it
 
 
 def test_the_command_line_imports_the_game_only_in_the_commands_that_need_it() -> None:

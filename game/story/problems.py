@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Collection, Iterable
 from pathlib import Path
@@ -72,6 +71,8 @@ def did_you_mean(word: str, choices: Collection[str]) -> str:
     """A ' (did you mean 'x'?)' suffix for the closest known name, or nothing."""
     if len(choices) > MAX_HINT_CHOICES:
         return ""
+    import difflib  # only here: a story without mistakes never needs it
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
