@@ -14,7 +14,6 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
 import time
 from pathlib import Path
 
@@ -39,6 +38,8 @@ def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
     ``durable=False`` skips the fsyncs (a power cut may then leave an empty or partial file), for
     files whose loss costs nothing and whose reader checks them, such as the story cache.
     """
+    import tempfile  # here, not above: most programs only read through this module (check, a cached start)
+
     folder = path.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -27,6 +27,7 @@ def test_check_and_walk_commands_do_not_import_textual() -> None:
                            "    assert main(['check']) == 0\n    assert main(['walk']) == 0")
     assert "game.story.loader" in loaded
     assert not any(m == "textual" or m.startswith("textual.") for m in loaded)
+    assert "tempfile" not in loaded  # only writing a file needs it (game.atomic.write_atomic)
 
 
 def test_a_cached_story_opens_without_importing_yaml_or_the_loader() -> None:
