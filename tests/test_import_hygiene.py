@@ -27,7 +27,13 @@ def test_check_and_walk_commands_do_not_import_textual() -> None:
                            "    assert main(['check']) == 0\n    assert main(['walk']) == 0")
     assert "game.story.loader" in loaded
     assert not any(m == "textual" or m.startswith("textual.") for m in loaded)
-    assert "tempfile" not in loaded  # only writing a file needs it (game.atomic.write_atomic)
+
+
+def test_check_writes_nothing_so_imports_no_temporary_files() -> None:
+    """tempfile (with random) is for writing a file (game.atomic.write_atomic); check only reads."""
+    loaded = modules_after("import contextlib, io\nfrom game.cli import main\n"
+                           "with contextlib.redirect_stdout(io.StringIO()):\n    assert main(['check']) == 0")
+    assert "game.atomic" in loaded and "tempfile" not in loaded
 
 
 def test_a_cached_story_opens_without_importing_yaml_or_the_loader() -> None:
