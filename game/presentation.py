@@ -64,7 +64,7 @@ def _read_line(story_file: Path) -> tuple[bytes, str]:
 
 def _entry(story_file: Path) -> tuple[Path, bytes] | None:
     """Where the line for ``story_file`` is kept and the header its entry must start with; None
-    when there is no cache (``$DAYLIGHTS_CACHE`` is ``off``) or the sources cannot be read."""
+    when there is no cache (``$DAYLIGHTS_CACHE`` is ``off``) or the sources cannot be found."""
     cache = locations.cache_folder()
     if cache is None:
         return None
@@ -72,6 +72,8 @@ def _entry(story_file: Path) -> tuple[Path, bytes] | None:
     try:
         with os.scandir(_STORY_SOURCES) as entries:
             sources = sorted(entry.path for entry in entries if entry.name.endswith(".py"))
+        if not sources:
+            return None  # installed without its sources: a new version could not be told apart
         stamps = [f"{os.path.basename(source)}:{info.st_size}:{info.st_mtime_ns}"
                   for source in (__file__, *sources) for info in (os.stat(source),)]
     except OSError:
