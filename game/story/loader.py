@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import NamedTuple
 
 import msgspec
 import yaml
@@ -58,6 +59,7 @@ ITEM_KEYS = ("name", "description")
 VARIABLE_KEYS = ("default", "description", "show", "range")
 BEAT_KEYS = ("title", "canonical")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_NAME_TAGS = (STR, INT, BOOL)
 
 Pairs = dict[str, tuple[yaml.Node, yaml.Node]]
 
@@ -65,6 +67,23 @@ Pairs = dict[str, tuple[yaml.Node, yaml.Node]]
 class _Unchecked(Exception):
     """A mapping whose keys are not distinct plain scalars, in a file whose parser left its keys
     to the loader (``YamlFile.unchecked``): the file's structure problems are to be reported."""
+
+
+class _Parsed(NamedTuple):
+    """A condition's source as the loader needs it at each place it is written."""
+
+    tree: conditions.Tree | None
+    errors: list[conditions.ConditionError]
+    test: Callable[..., bool] | None
+    shown: str
+    """The source without the spaces around it."""
+    lead: int
+    """How many spaces come before it."""
+    visits: tuple[tuple[str, int], ...]
+    """Each scene whose visits it counts, with the offset where it is named."""
+    items: tuple[str, ...]
+    others: tuple[str, ...]
+    """The items, and the other names, it reads."""
 
 
 @dataclass
@@ -120,9 +139,12 @@ class _Loader:
         self.given: set[str] = set()
         self.changed: set[str] = set()
         self.sources: dict[str, str] = {}
-        self.parsed: dict[tuple[str, str | None], tuple[conditions.Tree | None, list[conditions.ConditionError],
-                                                        Callable[..., bool] | None]] = {}
-        """Each distinct condition's tree, mistakes and compiled test (see ``condition_at``)."""
+        self.parsed: dict[tuple[str, str | None], _Parsed] = {}
+        """Each distinct condition, parsed, checked and compiled (see ``condition_at``)."""
+        self.idents: dict[str, str] = {}
+        """Each valid name met so far, interned (see ``ident``)."""
+        self.plain: dict[str, Text] = {}
+        """Each text that never varies, built once however often it is written (``Go on``)."""
         self._text_names: texts.TextNames | None = None
         self._condition_names: conditions.Names | None = None
         self.labels: list[tuple[str, YamlFile, yaml.Node]] = []
@@ -200,7 +222,7 @@ class _Loader:
             self.error(f.loc(node), f"{what} must be a mapping of keys to values, not {_kind(node)}")
             return None
         try:
-            pairs = {k.value: (k, v) for k, v in node.value}
+            pairs: Pairs = {pair[0].value: pair for pair in node.value}
         except TypeError:  # a key that is a list or a mapping
             raise _Unchecked from None
         if len(pairs) != len(node.value):  # a key written twice
@@ -231,7 +253,11 @@ class _Loader:
         return raw.rstrip("\n") if "\n" in raw else value
 
     def ident(self, f: YamlFile, node: yaml.Node, what: str) -> str | None:
-        if not isinstance(node, yaml.ScalarNode) or node.tag not in (STR, INT, BOOL):
+        if isinstance(node, yaml.ScalarNode) and node.tag in _NAME_TAGS:
+            known = self.idents.get(node.value)
+            if known is not None:
+                return known
+        else:
             self.error(f.loc(node), f"{what} must be a name, not {_kind(node)}")
             return None
         value: str = node.value
@@ -240,7 +266,8 @@ class _Loader:
                 "must start with a letter or _ and use only letters, digits and _"
             self.error(f.loc(node), f"{what} '{value}' {why}")
             return None
-        return sys.intern(value)  # one string per name, however many choices, gotos and conditions use it
+        name = self.idents[value] = sys.intern(value)  # one string per name, however often it is written
+        return name
 
     def names(self, f: YamlFile, node: yaml.Node, what: str) -> list[tuple[str, yaml.Node]]:
         """One name or a list of names."""
@@ -571,13 +598,12 @@ class _Loader:
         if cid is None or text is None or target is None or ("if" in pairs and condition is None):
             return None
         flags = {name: bool(self.flag(f, pairs[name][1], name)) for name in ("once", "fallback", "risky")
-                 if name in pairs}
+                 if name in pairs} if len(pairs) > 3 else {}
         return Choice(cid, text, target, condition, effects, locked, f.loc(node), **flags)
 
     def condition(self, f: YamlFile, node: yaml.Node, here: str | None = None) -> Condition | None:
-        loc = f.loc(node)
         if not isinstance(node, yaml.ScalarNode) or node.tag not in (STR, BOOL, INT):
-            self.error(loc, f"'if' must be a condition such as 'has keys and trust >= 2', not {_kind(node)}")
+            self.error(f.loc(node), f"'if' must be a condition such as 'has keys and trust >= 2', not {_kind(node)}")
             return None
         return self.condition_at(node.value, self.locator(f, node), 0, here)
 
@@ -600,21 +626,23 @@ class _Loader:
                 errors = [exc]
                 tree = None
             test = conditions.compile_tree(tree) if tree is not None and not errors else None
-            parsed = self.parsed[key] = (tree, errors, test)
-        tree, errors, test = parsed
-        lead = len(source) - len(source.lstrip())
-        shown = source.strip()
-        for err in errors:
+            nodes = conditions.walk_tree(tree) if tree is not None and not errors else []
+            reads = conditions.names_read(tree) if tree is not None and not errors else frozenset()
+            parsed = self.parsed[key] = _Parsed(
+                tree, errors, test, source.strip(), len(source) - len(source.lstrip()),
+                tuple((node.scene, node.pos) for node in nodes if isinstance(node, conditions.Visits)),
+                tuple(name for kind, name in reads if kind == "item"),
+                tuple(name for kind, name in reads if kind != "item"))
+        shown = parsed.shown
+        for err in parsed.errors:
             self.error(locate(offset + err.pos), f"in condition '{shown}': {err.message}")
-        if errors or tree is None:
+        if parsed.errors or parsed.tree is None or parsed.test is None:
             return None
-        for node in conditions.walk_tree(tree):
-            if isinstance(node, conditions.Visits):
-                self.visit_reads.append((node.scene, locate(offset + node.pos), shown))
-        for kind, name in conditions.names_read(tree):
-            (self.read_items if kind == "item" else self.read_variables).add(name)
-        assert test is not None
-        return Condition(shown, tree, test, locate(offset + lead))
+        for scene, pos in parsed.visits:
+            self.visit_reads.append((scene, locate(offset + pos), shown))
+        self.read_items.update(parsed.items)
+        self.read_variables.update(parsed.others)
+        return Condition(shown, parsed.tree, parsed.test, locate(offset + parsed.lead))
 
     # -- text ----------------------------------------------------------------------------------
     def locator(self, f: YamlFile, node: yaml.Node) -> Callable[[int], Loc]:
@@ -629,6 +657,14 @@ class _Loader:
                 return Loc(f.path, line, column + offset)
 
             return along
+        if start + len(value) == end and style == "" and "\n" not in value and f.marks_agree:
+            # libyaml's plain one-line scalar: what matching it to the file gives, without the file.
+            first, last = node.start_mark.column + 1, node.start_mark.column + max(len(value), 1)
+
+            def within(offset: int) -> Loc:
+                return Loc(f.path, line, min(max(first, first + offset), last))
+
+            return within
 
         made: list[Callable[[int], Loc]] = []
 
@@ -666,7 +702,10 @@ class _Loader:
             return None
         value = raw.rstrip("\n") if "\n" in raw else raw.strip()
         if texts.OPEN not in value:
-            return Text((Run(value),))
+            plain = self.plain.get(value)
+            if plain is None:
+                plain = self.plain[value] = Text((Run(value),))
+            return plain
         locate = self.locator(f, node)
         before = len(self.problems)
 
@@ -928,3 +967,4 @@ def _kind(node: yaml.Node) -> str:
         return "a list"
     return {STR: "text", INT: "a number", BOOL: "true/false", "tag:yaml.org,2002:null": "an empty value",
             "tag:yaml.org,2002:float": "a number"}.get(node.tag, "a value")
+

@@ -121,6 +121,9 @@ class YamlFile:
     root: yaml.Node | None
     text: bytes = b""
     problems: list[Problem] = field(default_factory=list)
+    marks_agree: bool = False
+    """Whether every node's column is one more than the characters since the last ``\\n`` before it
+    (no other character that YAML takes for a line break: CR, NEL, LS or PS)."""
     unchecked: int = 0
     """How many mappings still need their keys checked (plain scalars, each once): a file parsed
     with ``deferred`` whose other structure (tags, numbers, anchors, text) is certainly sound leaves
@@ -186,7 +189,8 @@ def parse_yaml_bytes(name: str, data: bytes, deferred: bool = False) -> YamlFile
     if root is None:
         return YamlFile(name, None, data, [Problem(Loc(name), "file is empty")])
     result = YamlFile(name, root, data)
-    unsafe = _may_hold_unsafe_text(data)
+    unsafe = _may_hold_unsafe_text(data)  # NEL, LS and PS are among the characters it looks for
+    result.marks_agree = not unsafe and b"\r" not in data
     if (deferred and not unsafe and not loader.suspect and "&" not in text  # no anchor, so no alias
             and loader.resolved == next(loader.composed)):  # no explicit tag
         result.unchecked = loader.mappings
