@@ -369,9 +369,11 @@ def findings(story: Story, found: Exploration, limit: int = DEFAULT_LIMIT) -> li
             elif scene.id in found.scenes:
                 for choice in scene.choices:
                     if (scene.id, choice.id) not in found.opened:
-                        why = "another choice is open every time the scene is reached, so this fallback " \
-                            "never shows" if choice.fallback and (scene.id, choice.id) not in found.locked else \
-                            "its condition is false every time the scene is reached"
+                        why = "its condition is false every time the scene is reached"
+                        if choice.fallback:
+                            why = "another choice is open every time the scene is reached, so this fallback " \
+                                "never shows" if (scene.id, choice.id) not in found.locked else \
+                                "every time the scene is reached, its condition is false or another choice is open"
                         problems.append(Problem(choice.loc, f"choice '{choice.id}' in scene '{scene.id}' can never "
                                                 f"be taken: {why}", "warning"))
         problems.extend(_text_findings(story, found))

@@ -3,6 +3,7 @@ searching every state only when the survey says that is cheap (or when asked wit
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from hypothesis import HealthCheck, assume, given, settings
@@ -230,4 +231,8 @@ def test_the_survey_never_claims_more_than_the_full_search(tmp_path: Path, act: 
     assert found.locked <= quick.locked
     assert found.shown <= quick.shown
     assert set(found.softlocks) <= surveyed.unsure
-    assert {str(p) for p in analysis.findings(story, quick)} <= {str(p) for p in analysis.findings(story, found)}
+    # what the survey reports, the search reports too, or something stronger: the scene unreachable
+    deep = {str(p) for p in analysis.findings(story, found)}
+    for problem in analysis.findings(story, quick):
+        scene = re.findall(r"(?:scene|ending) '([^']+)'", str(problem))[0]
+        assert str(problem) in deep or scene not in found.scenes, str(problem)
