@@ -463,13 +463,11 @@ def state_bound(story: Story, surveyed: Survey) -> int | None:
     """At most how many states ``explore`` can find: in each scene the survey reaches, the product
     of how many values each name the search keys states by there can have. None when a name there
     has more values than the survey lists (a counter with no limit): no bound is known."""
-    live = live_names(story, surveyed.reading)
+    live = live_reads(story, surveyed.reading, texts=False)
     total = 0
     for sid in surveyed.values:
         values = surveyed.at(sid)
-        names = live[sid]
-        keyed = [*(("item", i) for i in names.items), *(("variable", v) for v in names.variables),
-                 *(("scene", s) for s in names.visits), *(("used", u) for u in names.used)]
+        keyed = live[sid]
         sizes = [values.get(name) for name in keyed]
         if any(size is None for size in sizes):
             return None
