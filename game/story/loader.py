@@ -145,6 +145,8 @@ class _Loader:
         """Each valid name met so far, interned (see ``ident``)."""
         self.plain: dict[str, Text] = {}
         """Each text that never varies, built once however often it is written (``Go on``)."""
+        self.effects_made: dict[Effects, Effects] = {}
+        """Each distinct set of effects, one object however often it is written (``add: {trust: 1}``)."""
         self._text_names: texts.TextNames | None = None
         self._condition_names: conditions.Names | None = None
         self.labels: list[tuple[str, YamlFile, yaml.Node]] = []
@@ -862,7 +864,8 @@ class _Loader:
         bounds = tuple((name, low, high) for name, _ in adds
                        for low, high in [(variables[name].low, variables[name].high)]
                        if low is not None and high is not None)
-        return Effects(tuple(give), tuple(take), tuple(settings), tuple(adds), bounds)
+        made = Effects(tuple(give), tuple(take), tuple(settings), tuple(adds), bounds)
+        return self.effects_made.setdefault(made, made)
 
     def item_names(self, f: YamlFile, pairs: Pairs, verb: str) -> list[str]:
         found: list[str] = []
