@@ -202,11 +202,8 @@ def first_paint(command: list[str], marker: bytes, env: dict[str, str]) -> float
 def first_paint_figures(runs: int) -> dict[str, Figure]:
     """``daylights play --new`` against a bare Textual app, on a first start and on later ones.
 
-    The game's bytecode is compiled first, as ``pip install`` does for an installed package (with
-    PYTHONDONTWRITEBYTECODE set, as on this machine, every start would otherwise compile it again).
     A first start gets an empty story cache of its own; later starts share one filled beforehand.
     """
-    compileall.compile_dir(ROOT / "game", quiet=1)
     story = load_story(bundled_scenes())
     title = story.scenes[story.start].title.encode()
     bare = python("-c", BARE_APP)
@@ -489,6 +486,9 @@ def autosave_figure(repeats: int, saves: int = 1_000) -> Figure:
 def measure(quick: bool, only: set[str] | None = None) -> dict[str, Figure]:
     """Every figure, or only those named in ``only`` (and the figures measured with them)."""
     small, large = (1_000, 3_000) if quick else (10_000, 100_000)
+    # The game's bytecode is compiled first, as `pip install` does for an installed package: with
+    # PYTHONDONTWRITEBYTECODE set (as on this machine), every command would compile it again.
+    compileall.compile_dir(ROOT / "game", quiet=1)
 
     def wanted(*keys: str) -> bool:
         return only is None or not only.isdisjoint(keys)
