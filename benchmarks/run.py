@@ -584,6 +584,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as cache:
         os.environ["DAYLIGHTS_CACHE"] = cache  # the user's own story cache is never touched
         if args.growth:
+            compileall.compile_dir(ROOT / "game", quiet=1)
             grown = growth((1_000, 3_000) if args.quick else (1_000, 3_000, 10_000, 30_000, 100_000),
                            1 if args.quick else 3)
             if args.json:
