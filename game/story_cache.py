@@ -54,19 +54,37 @@ class _Tree(msgspec.Struct, frozen=True, gc=False):
 
 def load_story(folder: Path | str, cached: bool = True) -> Story:
     """The valid story in ``folder``, from the cache when possible; raises StoryError listing every error."""
+    story, store = open_story(folder, cached)
+    if store is not None:
+        store()
+    return story
+
+
+def open_story(folder: Path | str, cached: bool = True) -> tuple[Story, Callable[[], None] | None]:
+    """``load_story`` without the cache write: the story, and the call that stores a story just parsed.
+
+    The game paints its first frame before it stores (encoding and writing the entry cost a fifth
+    of the parse). The call stores only if no file has changed since the story was parsed.
+    """
     found = _entry(Path(folder)) if cached else None
     if found is not None:
         story = _read(*found)
         if story is not None:
-            return story
+            return story, None
     from game.story import loader
 
-    story, problems = loader.check_story(folder)
-    if story is None:
+    parsed, problems = loader.check_story(folder)
+    if parsed is None:
         raise StoryError(problems)
-    if found is not None and _entry(Path(folder)) == found:  # no file changed while it was parsed
-        _write(found[0], found[1], story)
-    return story
+    if found is None:
+        return parsed, None
+    entry = found
+
+    def store() -> None:
+        if _entry(Path(folder)) == entry:  # no file changed since it was parsed
+            _write(entry[0], entry[1], parsed)
+
+    return parsed, store
 
 
 def _entry(folder: Path) -> tuple[Path, bytes, int] | None:

@@ -13,7 +13,7 @@ from game import engine
 from game.locations import CACHE_ENV
 from game.story import StoryError
 from game.story import loader as story_loader
-from game.story_cache import load_story
+from game.story_cache import load_story, open_story
 from tests.conftest import TINY_ACT, write_story
 
 
@@ -78,6 +78,24 @@ def test_a_file_made_broken_raises_even_though_an_older_story_is_cached(tmp_path
     (folder / "one.yaml").write_text(TINY_ACT.replace("goto: cellar", "goto: celar"))
     with pytest.raises(StoryError, match="celar"):
         load_story(folder)
+
+
+def test_a_story_parsed_for_the_game_is_stored_only_when_asked_and_only_if_unchanged(
+        tmp_path: Path, cache: Path) -> None:
+    """The game stores a parsed story after its first frame (``open_story``); an edit made meanwhile is not stored."""
+    folder = write_story(tmp_path / "tiny")
+    story, store = open_story(folder)
+    assert store is not None and entries(cache) == []
+    store()
+    [entry] = entries(cache)
+    assert open_story(folder) == (story, None)
+    stored = entry.read_bytes()
+    (folder / "one.yaml").write_text(TINY_ACT.replace("You stand in a hall.", "You stand in a ballroom."))
+    _, store = open_story(folder)
+    (folder / "one.yaml").write_text(TINY_ACT.replace("You stand in a hall.", "You stand in a ballroom!"))
+    assert store is not None
+    store()
+    assert entry.read_bytes() == stored
 
 
 @pytest.mark.parametrize("damage", [b"", b"garbage", None])

@@ -3,7 +3,9 @@
 Attributes down, messages up: the app builds each screen with what it shows (the session, the
 speedrun, the menu entries) and tells it when that changed; screens post typed messages (a menu
 entry chosen, a choice taken) and never call back into the app. Every key is a binding whose
-action lives here or on its screen, so keys, the key bar, the help and the palette agree.
+action lives here or on its screen, so keys, the key bar, the help and the palette agree. The
+screens a game started from the command line does not show at once (title, ending, dialogs, help)
+are imported when first shown, after the first frame.
 """
 
 from __future__ import annotations
@@ -27,19 +29,17 @@ from game.reload import reload_story
 from game.saves import AutosaveWriter, SaveError, SaveInfo, SaveStore
 from game.session import Session
 from game.story import Story, StoryError
-from game.story_cache import load_story
-from game.tui.dialogs import ConfirmScreen, NameScreen
-from game.tui.help import HelpScreen, key_help
+from game.story_cache import open_story
 from game.tui.play import PlayScreen
 from game.tui.prose import has_dossier, scene_paragraphs
 from game.tui.safe import clean
-from game.tui.screens import EndingScreen, EndingsScreen, JournalScreen, MenuEntry, TitleScreen
 from game.tui.settings import DEFAULT_THEME, Settings, read_settings, settings_path, write_settings
 from game.tui.theme import DAYLIGHTS_THEME
 
 if TYPE_CHECKING:
     from game.speedrun import Run
     from game.tui.saves_screen import SavesChoice
+    from game.tui.screens import MenuEntry, TitleScreen
 from game.watch import StoryWatcher
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
@@ -183,8 +183,12 @@ class DaylightsApp(App[None]):
         self.say(f"{result.summary} {first}".strip(), severity="information" if result.loaded else "warning")
 
     def reload_story(self) -> None:
+        """Open the story; one parsed afresh is stored in the story cache after the next frame is painted."""
         try:
-            self.story, self.problem = load_story(self.scenes), None
+            story, store = open_story(self.scenes)
+            self.story, self.problem = story, None
+            if store is not None:
+                self.call_after_refresh(store)
         except StoryError as exc:
             errors = [str(p) for p in exc.problems if p.is_error]
             more = f" (and {len(errors) - 1} more; run 'daylights check')" if len(errors) > 1 else ""
@@ -231,6 +235,8 @@ class DaylightsApp(App[None]):
     def show_title(self, note: str | None = None) -> None:
         """Put the title screen on top. It is composed only when it is shown: a game started from
         the command line paints its first frame without it."""
+        from game.tui.screens import TitleScreen
+
         story = self.story
         title = story.title if story is not None else "Daylights"
         subtitle = "" if story is None else story.subtitle or \
@@ -251,6 +257,8 @@ class DaylightsApp(App[None]):
             self.show_ending()
 
     def show_ending(self) -> None:
+        from game.tui.screens import EndingScreen
+
         session = self.session
         assert session is not None
         summary = self.timed_run.summary if self.timed_run is not None else None
@@ -275,6 +283,8 @@ class DaylightsApp(App[None]):
             if yes:
                 then()
 
+        from game.tui.dialogs import ConfirmScreen
+
         self.push_screen(ConfirmScreen(question), answered)
 
     def confirm_loss(self, question: str, then: Callable[[], object]) -> None:
@@ -282,8 +292,7 @@ class DaylightsApp(App[None]):
         self.ask_first(f"{question} {UNSAVED}", then, needed=self.has_unsaved_moves())
 
     # -- messages from the screens -------------------------------------------------------------
-    @on(TitleScreen.Chosen)
-    def title_chosen(self, message: TitleScreen.Chosen) -> None:
+    def on_title_screen_chosen(self, message: TitleScreen.Chosen) -> None:
         actions: dict[MenuEntry, Callable[[], object]] = {
             "resume": self.action_resume, "continue": self.action_continue_game, "new": self.action_new_game,
             "speedrun": self.action_speedrun, "load": self.action_load, "endings": self.action_endings,
@@ -322,6 +331,8 @@ class DaylightsApp(App[None]):
 
     # -- actions -------------------------------------------------------------------------------
     def action_reload(self) -> None:
+        from game.tui.screens import TitleScreen
+
         self.reload_story()
         if isinstance(self.screen, TitleScreen):
             self.pop_screen()
@@ -350,6 +361,8 @@ class DaylightsApp(App[None]):
         self.play(session)
 
     def action_resume(self) -> None:
+        from game.tui.screens import EndingScreen
+
         if self.session is not None and self.play_screen() is not None:
             while not isinstance(self.screen, PlayScreen | EndingScreen):
                 self.pop_screen()
@@ -409,6 +422,8 @@ class DaylightsApp(App[None]):
 
     def back_to_play(self) -> None:
         """After the state changed under it, leave an ending screen and redraw the play screen."""
+        from game.tui.screens import EndingScreen
+
         if isinstance(self.screen, EndingScreen):
             self.pop_screen()
         screen = self.play_screen()
@@ -436,6 +451,8 @@ class DaylightsApp(App[None]):
         self.back_to_play()
 
     def action_journal(self) -> None:
+        from game.tui.screens import JournalScreen
+
         if self.session is not None:
             self.push_screen(JournalScreen(self.session.story, self.session.state))
 
@@ -450,10 +467,14 @@ class DaylightsApp(App[None]):
             await screen.action_toggle_dossier()
 
     def action_help(self) -> None:
+        from game.tui.help import HelpScreen, key_help
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(key_help(self.screen)))
 
     def action_endings(self) -> None:
+        from game.tui.screens import EndingsScreen
+
         if self.story is not None:
             self.push_screen(EndingsScreen(self.story, self.store.endings_found(self.story)))
 
@@ -498,6 +519,8 @@ class DaylightsApp(App[None]):
         if result.action == "load":
             self.confirm_loss(f"Load '{slot}'?", lambda: self.load_slot(slot))
         elif result.action == "new":
+            from game.tui.dialogs import NameScreen
+
             self.push_screen(NameScreen(), self.named)
         elif result.action == "save":
             self.ask_first(f"Overwrite the save '{slot}'?", lambda: self.save_to(slot))

@@ -10,7 +10,6 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -18,6 +17,7 @@ from game import engine
 from game.display import clock_text, delta_text, play_time
 from game.engine import State
 from game.session import Session
+from game.tui.first_frame import OpeningScreen
 from game.tui.keybar import KeyBar
 from game.tui.prose import choice_text, dossier_lines, has_dossier, locked_reason, scene_paragraphs
 from game.tui.safe import content, one_line
@@ -34,7 +34,7 @@ BROWSER_BINDINGS = [
 """Added when the game is served (``daylights serve``): browsers keep F5 and ctrl+r for reloading the page."""
 
 
-class PlayScreen(Screen[None]):
+class PlayScreen(OpeningScreen[None]):
     """Renders the session's current scene; a choice taken is posted to the app as ``ChoiceTaken``."""
 
     class ChoiceTaken(Message):
@@ -44,6 +44,8 @@ class PlayScreen(Screen[None]):
             super().__init__()
             self.choice_id = choice_id
 
+    AUTO_FOCUS = "#choices"
+    """Focused as the screen is built, so the first frame already shows the choices focused."""
     HELP_NOTES: ClassVar[list[tuple[str, str]]] = [
         ("↑ ↓ Enter", "move between the choices and take one (a click works too)")]
     BINDINGS = [
@@ -90,7 +92,6 @@ class PlayScreen(Screen[None]):
     def on_mount(self) -> None:
         self.highlight_first_open()
         self.set_interval(0.1 if self.timed_run is not None else 1.0, self.refresh_status)
-        self.query_one("#choices").focus()
         if self.app.is_web:
             self.add_browser_keys()
 

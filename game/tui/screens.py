@@ -17,6 +17,7 @@ from game.display import count, play_time, saved_at
 from game.engine import State
 from game.session import Session
 from game.story.model import Story
+from game.tui.first_frame import OpeningScreen
 from game.tui.keybar import KeyBar
 from game.tui.prose import journal, scene_paragraphs
 from game.tui.safe import content, one_line
@@ -27,7 +28,7 @@ MENU_LABELS: dict[MenuEntry, str] = {
     "speedrun": "Speedrun", "endings": "Endings", "quit": "Quit", "reload": "Try again"}
 
 
-class TitleScreen(Screen[None]):
+class TitleScreen(OpeningScreen[None]):
     """The story's title and the way in; the app gives it the menu entries that apply now."""
 
     class Chosen(Message):
