@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import msgspec
@@ -46,28 +45,27 @@ DOOM_MOVES = 3
 GOOD_ENDINGS = ("canonical", "alternate")
 
 
-@dataclass
-class Exploration:
+class Exploration(msgspec.Struct):
     """What a breadth-first search of the story found."""
 
     states: int = 0
     truncated: bool = False
-    scenes: set[str] = field(default_factory=set)
+    scenes: set[str] = msgspec.field(default_factory=set)
     """Scenes some play can reach."""
-    opened: set[tuple[str, str]] = field(default_factory=set)
+    opened: set[tuple[str, str]] = msgspec.field(default_factory=set)
     """(scene id, choice id) pairs that are open in at least one reachable state."""
-    softlocks: dict[str, list[str]] = field(default_factory=dict)
+    softlocks: dict[str, list[str]] = msgspec.field(default_factory=dict)
     """Scene id → the choices of a play that reaches it with no open choice (and no ending)."""
-    stuck: dict[str, list[str]] = field(default_factory=dict)
+    stuck: dict[str, list[str]] = msgspec.field(default_factory=dict)
     """Scene id → the choices of a play that reaches it and can then never reach an ending."""
-    routes: Mapping[str, list[str]] = field(default_factory=dict)
+    routes: Mapping[str, list[str]] = msgspec.field(default_factory=dict)
     """Ending scene id → the shortest list of choice ids that reaches it (built when asked for)."""
-    locked: set[tuple[str, str]] = field(default_factory=set)
+    locked: set[tuple[str, str]] = msgspec.field(default_factory=set)
     """(scene id, choice id) of conditional choices found locked in at least one reachable state."""
-    shown: set[tuple[int, int]] = field(default_factory=set)
+    shown: set[tuple[int, int]] = msgspec.field(default_factory=set)
     """(id of a text variation, branch index) seen in some reachable state; the else is index -1.
     Filled only by ``explore(..., texts=True)``."""
-    doomed: dict[tuple[str, str], tuple[list[str], int]] = field(default_factory=dict)
+    doomed: dict[tuple[str, str], tuple[list[str], int]] = msgspec.field(default_factory=dict)
     """(scene id, choice id) → (a play that takes it, moves to the nearest end) for choices after
     which every route ends in death or failure more than ``DOOM_MOVES`` moves later."""
 
@@ -90,8 +88,7 @@ class _Routes(Mapping[str, list[str]]):
         return len(self._ends)
 
 
-@dataclass(frozen=True)
-class Live:
+class Live(msgspec.Struct, frozen=True):
     """What a state can still be told apart by, in one scene: names some later condition reads."""
 
     items: frozenset[str]

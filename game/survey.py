@@ -17,7 +17,6 @@ import itertools
 import math
 from collections import ChainMap, deque
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 
 import msgspec
 
@@ -37,8 +36,7 @@ MAX_VARIANTS = 256
 Caps = tuple[dict[str, int], dict[str, int]]
 
 
-@dataclass
-class Survey:
+class Survey(msgspec.Struct):
     """The survey's findings; each set holds more than any play can reach, never less."""
 
     reading: Reading
@@ -46,13 +44,13 @@ class Survey:
     start: dict[Read, Values]
     """Each name's value at the start, which it keeps in every scene where it is not listed."""
 
-    values: dict[str, dict[Read, Values]] = field(default_factory=dict)
+    values: dict[str, dict[Read, Values]] = msgspec.field(default_factory=dict)
     """Scene id → each name's possible values on entering it; a scene absent is never reached."""
-    opened: set[tuple[str, str]] = field(default_factory=set)
+    opened: set[tuple[str, str]] = msgspec.field(default_factory=set)
     """(scene id, choice id) pairs that may be open."""
-    locked: set[tuple[str, str]] = field(default_factory=set)
+    locked: set[tuple[str, str]] = msgspec.field(default_factory=set)
     """(scene id, choice id) of conditional choices that may be found locked."""
-    unsure: set[str] = field(default_factory=set)
+    unsure: set[str] = msgspec.field(default_factory=set)
     """Scenes where some combination of values leaves every choice closed: possible softlocks."""
 
     def at(self, scene: str) -> Mapping[Read, Values]:
@@ -155,8 +153,7 @@ def topological_rank(story: Story) -> dict[str, int]:
     return rank
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(msgspec.Struct, frozen=True):
     """What each scene's conditions read, worked out once: the survey, the liveness of names and
     the search's state key all start from it."""
 
