@@ -858,12 +858,15 @@ class _Loader:
                 number = scalar_value(value)
                 assert isinstance(number, int)
                 adds.append((name, number))
-        self.changed.update(name for name, _ in settings)
-        self.changed.update(name for name, _ in adds)
-        variables = self.decl.variables
-        bounds = tuple((name, low, high) for name, _ in adds
-                       for low, high in [(variables[name].low, variables[name].high)]
-                       if low is not None and high is not None)
+        bounds: tuple[tuple[str, int, int], ...] = ()
+        if settings:
+            self.changed.update(name for name, _ in settings)
+        if adds:
+            self.changed.update(name for name, _ in adds)
+            variables = self.decl.variables
+            bounds = tuple((name, low, high) for name, _ in adds
+                           for low, high in [(variables[name].low, variables[name].high)]
+                           if low is not None and high is not None)
         made = Effects(tuple(give), tuple(take), tuple(settings), tuple(adds), bounds)
         return self.effects_made.setdefault(made, made)
 

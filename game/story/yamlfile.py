@@ -131,7 +131,8 @@ class YamlFile:
     all calls ``check_structure``."""
 
     def loc(self, node: yaml.Node) -> Loc:
-        return loc_of(self.path, node)
+        mark = node.start_mark  # loc_of, without a second call: the loader asks for thousands
+        return Loc(self.path, mark.line + 1, mark.column + 1)
 
     def check_structure(self) -> list[Problem]:
         """The structure problems left unchecked (see ``unchecked``): none when there are none."""
@@ -389,6 +390,11 @@ def _event_loc(name: str, event: yaml.Event) -> Loc:
 def scalar_value(node: yaml.ScalarNode) -> object:
     """The Python value of a plain scalar (str, int, bool, float or None). Numbers are bounded: a
     file's nodes are handed out only after every integer was found within ``MAX_INT``."""
-    if node.tag == _TIMESTAMP:
-        return node.value
+    tag, value = node.tag, node.value
+    if tag == INT and _small_int(value) and (value[0] != "0" or len(value) == 1):  # "010" is octal
+        return int(value)
+    if tag == BOOL:
+        return _SCALAR_READER.bool_values[value.lower()]
+    if tag == _TIMESTAMP:
+        return value
     return _SCALAR_READER.yaml_constructors[node.tag](_SCALAR_READER, node)  # construct_object caches the node
