@@ -145,6 +145,8 @@ class _Loader:
         """Each valid name met so far, interned (see ``ident``)."""
         self.plain: dict[str, Text] = {}
         """Each text that never varies, built once however often it is written (``Go on``)."""
+        self.lines: dict[int, int] = {}
+        """Line numbers shared by every file's places (see ``YamlFile.lines``)."""
         self.effects_made: dict[Effects, Effects] = {}
         """Each distinct set of effects, one object however often it is written (``add: {trust: 1}``)."""
         self._text_names: texts.TextNames | None = None
@@ -171,6 +173,7 @@ class _Loader:
         digest = hashlib.sha256()
         for index, path in enumerate([story_file, *act_files]):
             parsed = read_yaml_file(path, deferred=index > 0)
+            parsed.lines = self.lines
             digest.update(path.name.encode() + b"\0" + parsed.text + b"\0")
             self.problems.extend(parsed.problems)
             if parsed.root is None:

@@ -130,9 +130,14 @@ class YamlFile:
     that to its reader, which looks at every mapping anyway. A reader that could not vouch for them
     all calls ``check_structure``."""
 
+    lines: dict[int, int] = field(default_factory=dict)
+    """One int object per line number, which a reader may share between files: a story keeps the
+    place of every scene and choice, and numbers above 256 are each an object of their own."""
+
     def loc(self, node: yaml.Node) -> Loc:
         mark = node.start_mark  # loc_of, without a second call: the loader asks for thousands
-        return Loc(self.path, mark.line + 1, mark.column + 1)
+        line = mark.line + 1
+        return Loc(self.path, self.lines.setdefault(line, line), mark.column + 1)
 
     def check_structure(self) -> list[Problem]:
         """The structure problems left unchecked (see ``unchecked``): none when there are none."""
