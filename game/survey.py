@@ -22,7 +22,7 @@ import msgspec
 
 from game import engine
 from game.engine import State
-from game.story.model import Choice, Condition, Effects, Scene, Story, Text
+from game.story.model import Choice, Choose, Condition, Effects, Scene, Story, Text
 
 Read = tuple[str, str]
 """("item" | "variable" | "scene" | "used", id): something a condition reads. "scene" is a visit
@@ -178,23 +178,42 @@ def reading(story: Story) -> Reading:
             found = memo[id(condition)] = condition.reads()
         return found
 
+    killed: dict[int, frozenset[Read]] = {}  # effects written alike are one object too
+
+    def kills(effects: Effects) -> frozenset[Read]:
+        found = killed.get(id(effects))
+        if found is None:
+            found = killed[id(effects)] = _kills(effects)
+        return found
+
     choices: dict[str, frozenset[Read]] = {}
     texts: dict[str, frozenset[Read]] = {}
     for scene in story.scenes.values():
-        here: set[Read] = {("used", f"{scene.id}.{c.id}") for c in scene.choices if c.once}
+        here: set[Read] = set()
         for choice in scene.choices:
+            if choice.once:
+                here.add(("used", f"{scene.id}.{choice.id}"))
             if choice.condition is not None:
                 here.update(reads(choice.condition))
         choices[scene.id] = frozenset(here)
-        texts[scene.id] = frozenset(name for condition in text_conditions(scene) for name in reads(condition))
-    entry_kills = {sid: _kills(scene.on_enter) for sid, scene in story.scenes.items()}
-    edges = {sid: [(c.target, _kills(c.effects) | entry_kills[c.target]) for c in scene.choices]
-             for sid, scene in story.scenes.items()}
+        texts[scene.id] = frozenset(name for text in scene_texts(scene) if not _plain(text)
+                                    for choose in text.chooses() for branch in choose.branches
+                                    for name in reads(branch.condition))
+    edges: dict[str, list[tuple[str, frozenset[Read]]]] = {}
     predecessors: dict[str, list[str]] = {sid: [] for sid in story.scenes}
-    for sid, targets in edges.items():
-        for target, _ in targets:
+    for sid, scene in story.scenes.items():
+        edges[sid] = []
+        for choice in scene.choices:
+            target = choice.target
+            on_entry = kills(story.scenes[target].on_enter)
+            edges[sid].append((target, kills(choice.effects) | on_entry if on_entry else kills(choice.effects)))
             predecessors[target].append(sid)
     return Reading(choices, texts, topological_rank(story), edges, predecessors)
+
+
+def _plain(text: Text) -> bool:
+    """Text with no variation in it (most is one run of words)."""
+    return all(type(part) is not Choose for part in text.parts)
 
 
 def _kills(effects: Effects) -> frozenset[Read]:
@@ -326,6 +345,7 @@ def survey(story: Story, start: State | None = None, caps: Caps | None = None) -
     names = {name for reads in (*facts.choices.values(), *facts.texts.values()) for name in reads}
     result = Survey(facts, {name: frozenset({value_of(first, name, caps)}) for name in names})
     result.values[first.scene] = {name: result.start[name] for name in live[first.scene]}
+    changes: dict[int, set[Read]] = {}
     pending = [(rank[first.scene], first.scene)]  # earlier scenes first: each is done once its way in is
     queued = {first.scene}
     while pending:
@@ -336,7 +356,9 @@ def survey(story: Story, start: State | None = None, caps: Caps | None = None) -
         for choice, entry in _open_under(story, scene, result):
             target = story.scenes[choice.target]
             used = f"{scene.id}.{choice.id}" if choice.once else None
-            changed = _changed(choice, target, used)
+            changed = changes.get(id(choice))
+            if changed is None:
+                changed = changes[id(choice)] = _changed(choice, target, used)
             after: dict[Read, Values] = {}
             for name in live[target.id]:
                 known = entry[name] if name in entry else result.start[name]
