@@ -313,13 +313,15 @@ def check_figures(scenes: int, runs: int) -> dict[str, Figure]:
 # -- the engine, rendering, saving ------------------------------------------------------------------
 
 def play_with_engine(story: Story, playthroughs: int) -> int:
-    """Seeded random playthroughs through the engine's own API; returns the choices taken."""
+    """Seeded random playthroughs through the engine's own API, the way ``daylights test --random``
+    plays (``game.randomplay``: list the open choices, take one of them) but picking uniformly, as
+    the reference does; returns the choices taken."""
     chance = random.Random(1)
     taken = 0
     for _ in range(playthroughs):
         state = engine.new_game(story)
-        while engine.ending_of(story, state) is None:
-            state = engine.choose(story, state, chance.choice(engine.open_choices(story, state)).id)
+        while options := engine.open_choices(story, state):  # none: an ending (the bundled story has no softlock)
+            state = engine.take(story, state, chance.choice(options))
             taken += 1
     return taken
 

@@ -17,26 +17,31 @@ from game.story.model import Choice, Effects, Ending, Scene, StateView, Story, V
 
 
 class Trail:
-    """The choice ids taken so far, as a persistent list: appending is O(1) however long the game."""
+    """The choice ids taken so far, as a persistent list: appending is O(1) however long the game.
+
+    A link is made on every move, so making one does no more than it must: its hash is worked out
+    only when asked for (nothing in play hashes a trail) and then kept. A plain Python class on
+    purpose: CPython frees a long chain of its objects without deep recursion, which a chain of
+    extension objects (a msgspec Struct) did not, crashing at 200,000 moves.
+    """
 
     __slots__ = ("_hash", "_last", "_len", "_prev")
     _hash: int
+    _last: str
+    _len: int
+    _prev: Trail | None
 
-    def __init__(self, prev: Trail | None = None, last: str | None = None) -> None:
+    def __init__(self, prev: Trail, last: str) -> None:
+        """``prev`` with ``last`` appended; the empty trail is ``EMPTY_TRAIL``."""
         self._prev = prev
         self._last = last
-        if prev is None:
-            self._len = 0
-            self._hash = hash((0, last))
-        else:  # one link per choice: the attributes directly, not len() and a conditional per field
-            self._len = prev._len + 1
-            self._hash = hash((prev._hash, last))
+        self._len = prev._len + 1
 
     @classmethod
     def of(cls, choice_ids: Iterable[str]) -> Trail:
         trail = EMPTY_TRAIL
         for choice_id in choice_ids:
-            trail = trail.plus(choice_id)
+            trail = Trail(trail, choice_id)
         return trail
 
     def plus(self, choice_id: str) -> Trail:
@@ -54,14 +59,14 @@ class Trail:
         ids: list[str] = []
         node: Trail | None = self
         while node is not None and node._prev is not None:
-            ids.append(node._last)  # type: ignore[arg-type]
+            ids.append(node._last)
             node = node._prev
         return reversed(ids)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Trail):
             return NotImplemented
-        if self._len != other._len or self._hash != other._hash:
+        if self._len != other._len:
             return False
         a: Trail | None = self
         b: Trail | None = other
@@ -74,13 +79,35 @@ class Trail:
         return True
 
     def __hash__(self) -> int:
-        return self._hash
+        """Each link's hash from its parent's, computed for the links not yet hashed in a loop (a
+        recursion would overflow on a long game) and kept."""
+        unhashed: list[Trail] = []
+        node: Trail | None = self
+        value = 0
+        while node is not None:
+            try:
+                value = node._hash
+                break
+            except AttributeError:
+                unhashed.append(node)
+                node = node._prev
+        for link in reversed(unhashed):
+            value = link._hash = hash((value, link._last))
+        return value
 
     def __repr__(self) -> str:
         return f"Trail({list(self)!r})"
 
 
-EMPTY_TRAIL = Trail()
+def _empty_trail() -> Trail:
+    empty = object.__new__(Trail)
+    empty._prev = None
+    empty._last = ""
+    empty._len = 0
+    return empty
+
+
+EMPTY_TRAIL = _empty_trail()
 
 
 class ChoiceError(Exception):
@@ -175,10 +202,24 @@ class ChoiceView(msgspec.Struct, frozen=True, gc=False):
 
 def new_game(story: Story) -> State:
     """The state at the start: the start scene entered once, with its entry effects applied."""
-    defaults = Map({name: var.default for name, var in story.variables.items()})
     start = story.scenes[story.start]
+    defaults = _defaults_of(story)
     inventory, variables = _apply(start.on_enter, frozenset(), defaults) if start.on_enter else (frozenset(), defaults)
-    return State(start.id, inventory, variables, Map({start.id: 1}))
+    return State(start.id, inventory, variables, Map({start.id: 1}), EMPTY_TRAIL)
+
+
+_defaults: tuple[Story, Map[str, Value]] | None = None
+"""The last story started and its variables at their defaults (the Map is immutable, so shared)."""
+
+
+def _defaults_of(story: Story) -> Map[str, Value]:
+    """Every variable at its default, built once per story: building that Map anew cost a short
+    random playthrough a tenth of its time. Kept for the last story only, by identity."""
+    global _defaults
+    cached = _defaults
+    if cached is None or cached[0] is not story:
+        cached = _defaults = (story, Map({name: var.default for name, var in story.variables.items()}))
+    return cached[1]
 
 
 def scene_of(story: Story, state: State) -> Scene:
@@ -202,7 +243,11 @@ def open_choices(story: Story, state: StateView) -> list[Choice]:
     """
     scene = story.scenes[state.scene]
     if not scene.special_choices:
-        return [c for c in scene.choices if c.condition is None or c.condition.test(state)]
+        opened = []  # a loop, not a comprehension: 3.11 makes a function object for each comprehension
+        for choice in scene.choices:
+            if choice.condition is None or choice.condition.test(state):
+                opened.append(choice)
+        return opened
     available = [c for c in scene.choices if not (c.once and used_key(scene, c) in state.used)]
     opened = [c for c in available if not c.fallback and (c.condition is None or c.condition.test(state))]
     if opened:
@@ -239,16 +284,32 @@ def choose(story: Story, state: State, choice_id: str) -> State:
     if choice.condition is not None and not choice.condition.test(state):
         raise ChoiceError(f"choice '{choice_id}' in scene '{scene.id}' is locked: "
                           f"needs {choice.condition.source}")
-    used = state.used
     if scene.special_choices:
-        if choice.once and used_key(scene, choice) in used:
+        if choice.once and used_key(scene, choice) in state.used:
             raise ChoiceError(f"choice '{choice_id}' in scene '{scene.id}' can be taken only once, "
                               "and it has been")
         if choice not in open_choices(story, state):
             raise ChoiceError(f"choice '{choice_id}' in scene '{scene.id}' is a fallback, open only "
                               "when no other choice is")
-        if choice.once:
-            used = used | {used_key(scene, choice)}
+    return take(story, state, choice)
+
+
+def take(story: Story, state: State, choice: Choice) -> State:
+    """The state after ``choice``, which the caller has just had from ``open_choices`` for this state.
+
+    For callers that list the open choices and pick one (random play, the analysis): the choice is
+    neither looked up again by id nor tested again, which ``choose`` must do for an id from outside.
+    Only that it is one of this scene's choices is checked (a choice from another scene or story, or
+    any after the story has ended, raises ChoiceError; the same choice equal in every field, from the
+    same story loaded again, is taken); one locked or closed in this state breaks the caller's promise
+    and is taken all the same.
+    """
+    scene = story.scenes[state.scene]
+    if choice not in scene.choices:  # identity first, so one pointer comparison for the caller's own choice
+        raise ChoiceError(f"choice '{choice.id}' does not belong to scene '{scene.id}' of this story")
+    used = state.used
+    if choice.once:
+        used = used | {used_key(scene, choice)}
     inventory, variables = state.inventory, state.variables
     effects = choice.effects  # tested field by field: Effects.__bool__ is a Python call, twice a choice
     if effects.give or effects.take or effects.set or effects.add:
@@ -258,7 +319,7 @@ def choose(story: Story, state: State, choice_id: str) -> State:
     if effects.give or effects.take or effects.set or effects.add:
         inventory, variables = _apply(effects, inventory, variables)
     visits = state.visits.set(target.id, state.visits.get(target.id, 0) + 1)
-    return State(target.id, inventory, variables, visits, state.path.plus(choice_id), state.elapsed, used)
+    return State(target.id, inventory, variables, visits, Trail(state.path, choice.id), state.elapsed, used)
 
 
 def replay(story: Story, choice_ids: Iterable[str], start: State | None = None) -> State:
@@ -304,9 +365,13 @@ def _apply(effects: Effects, inventory: frozenset[str],
         for name, value in effects.set:
             changing[name] = value
         for name, delta in effects.add:
-            changing[name] = changing[name] + delta
-        for name, low, high in effects.bounds:
-            changing[name] = min(max(changing[name], low), high)
+            changing[name] += delta
+        for name, low, high in effects.bounds:  # compared, not min(max()): most adds stay in range
+            value = changing[name]
+            if value < low:
+                changing[name] = low
+            elif value > high:
+                changing[name] = high
         variables = changing.finish()
     return inventory, variables
 

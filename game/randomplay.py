@@ -61,11 +61,7 @@ def play_randomly(story: Story, runs: int, seed: int, max_moves: int = MAX_MOVES
         taken: list[str] = []
         failure = None
         try:
-            while engine.ending_of(story, state) is None:
-                options = engine.open_choices(story, state)
-                if not options:
-                    failure = Failure("softlock", state.scene, f"no open choice in scene '{state.scene}'", taken)
-                    break
+            while options := engine.open_choices(story, state):  # none: an ending, or a softlock
                 if len(taken) >= max_moves:
                     failure = Failure("endless", state.scene, f"no ending after {max_moves} moves (last scene "
                                       f"'{state.scene}')", taken)
@@ -74,8 +70,10 @@ def play_randomly(story: Story, runs: int, seed: int, max_moves: int = MAX_MOVES
                 choice = chance.choice([c for c in options if report.choices_taken[(state.scene, c.id)] == fewest])
                 report.choices_taken[(state.scene, choice.id)] += 1
                 taken.append(choice.id)
-                state = engine.choose(story, state, choice.id)
+                state = engine.take(story, state, choice)  # just listed for this state: no need to look it up
                 report.scenes_seen.add(state.scene)
+            if failure is None and engine.ending_of(story, state) is None:
+                failure = Failure("softlock", state.scene, f"no open choice in scene '{state.scene}'", taken)
         except Exception as exc:
             failure = Failure("crash", state.scene, "".join(traceback.format_exception_only(exc)).strip(), taken)
         if failure is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 
 import pytest
 from hypothesis import given, settings
@@ -125,3 +126,34 @@ def test_trail_appends_share_structure_and_compare_by_content() -> None:
     assert base.plus("c") != base.plus("d")
     assert list(base) == ["a", "b"] and len(base) == 2
     assert base.previous == Trail.of(["a"])
+
+
+def test_taking_a_listed_choice_gives_what_choosing_its_id_gives(tiny: Story, bundled: Story) -> None:
+    chance = random.Random(4)
+    for story in (tiny, bundled):
+        for _ in range(20):
+            state = engine.new_game(story)
+            while options := engine.open_choices(story, state):
+                for choice in options:
+                    assert engine.take(story, state, choice) == engine.choose(story, state, choice.id)
+                state = engine.take(story, state, chance.choice(options))
+
+
+def test_taking_a_choice_of_another_scene_is_refused(tiny: Story) -> None:
+    hall = tiny.scenes["hall"]
+    ended = engine.replay(tiny, ["take_key", "cellar"])
+    with pytest.raises(ChoiceError, match="choice 'flatter' does not belong to scene 'cellar' of this story"):
+        engine.take(tiny, ended, hall.choices[2])
+
+
+def test_a_300000_move_game_is_played_compared_hashed_and_freed(tiny: Story) -> None:
+    """Each move adds a link to the trail: a long chain must be hashed and freed without deep recursion."""
+    flatter = tiny.scenes["hall"].choice("flatter")
+    assert flatter is not None
+    state = engine.new_game(tiny)
+    for _ in range(300_000):
+        state = engine.take(tiny, state, flatter)
+    same = Trail.of(["flatter"] * 300_000)
+    assert state.moves == 300_000 and state.path == same and hash(state.path) == hash(same)
+    assert state.path != same.previous.plus("take_key")
+    del state, same
