@@ -191,7 +191,7 @@ def _explore(story: Story, limit: int, start: State | None, thorough: bool,
             if open_ids is not None and choice.id not in open_ids:
                 continue
             result.opened.add((scene.id, choice.id))
-            following = engine.choose(story, state, choice.id)
+            following = engine.take(story, state, choice)
             key = state_key(following, live, caps)
             known = seen.get(key)
             if known is None:
