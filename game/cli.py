@@ -325,17 +325,19 @@ def _check(args: argparse.Namespace) -> int:
     skipped: str | None = None
     if story is not None:
         from game import analysis
+        from game.gcpause import paused_gc
         from game.survey import survey
         from game.walkthrough import walkthrough_problems
 
-        surveyed = survey(story)
-        bound = analysis.state_bound(story, surveyed)
-        if args.deep or (bound is not None and bound <= analysis.SEARCH_BOUND):
-            found = analysis.explore(story, args.limit, thorough=True, surveyed=surveyed)
-        else:
-            found = analysis.surveyed_exploration(story, surveyed)
-            skipped = _survey_note(args, bound, sorted(surveyed.unsure))
-        problems = [*problems, *analysis.findings(story, found, args.limit), *walkthrough_problems(story)]
+        with paused_gc():  # the analysis builds many small objects and no cycles
+            surveyed = survey(story)
+            bound = analysis.state_bound(story, surveyed)
+            if args.deep or (bound is not None and bound <= analysis.SEARCH_BOUND):
+                found = analysis.explore(story, args.limit, thorough=True, surveyed=surveyed)
+            else:
+                found = analysis.surveyed_exploration(story, surveyed)
+                skipped = _survey_note(args, bound, sorted(surveyed.unsure))
+            problems = [*problems, *analysis.findings(story, found, args.limit), *walkthrough_problems(story)]
         problems.sort(key=lambda p: (p.loc.path, p.loc.line, p.loc.col))
     for problem in problems:
         print(problem)

@@ -22,6 +22,7 @@ import msgspec
 
 from game import engine
 from game.engine import State
+from game.gcpause import paused_gc
 from game.story.model import Choice, Choose, Condition, Effects, Scene, Story, Text
 
 Read = tuple[str, str]
@@ -337,6 +338,11 @@ def survey(story: Story, start: State | None = None, caps: Caps | None = None) -
 
     Each scene keeps only its live names (``live_reads``): a name absent there either cannot
     matter or still has its value at ``start``, which ``Survey.at`` falls back on."""
+    with paused_gc():
+        return _survey(story, start, caps)
+
+
+def _survey(story: Story, start: State | None, caps: Caps | None) -> Survey:
     caps = caps if caps is not None else saturation(story)
     first = start if start is not None else engine.new_game(story)
     facts = reading(story)
@@ -401,9 +407,17 @@ def _merged(before: dict[Read, Values], after: dict[Read, Values]) -> dict[Read,
 def _open_under(story: Story, scene: Scene, result: Survey) -> list[tuple[Choice, Mapping[Read, Values]]]:
     """Each choice some combination of the scene's values opens, with the values that open it.
     Records which choices may open, which may be locked and whether all may be closed at once."""
-    own, values = result.values[scene.id], result.at(scene.id)
+    own = result.values[scene.id]
+    if not result.reading.choices[scene.id]:  # nothing to test (no condition, none once-only)
+        plain = [c for c in scene.choices if not c.fallback]
+        opened = plain or list(scene.choices)  # fallbacks only when nothing else is there
+        if not opened:
+            result.unsure.add(scene.id)
+        result.opened.update((scene.id, c.id) for c in opened)
+        return [(c, own) for c in opened]
+    values = result.at(scene.id)
     reads = sorted(result.reading.choices[scene.id])
-    combos = combinations(reads, values) if reads else [()]
+    combos = combinations(reads, values)
     if combos is None:
         return _each_alone(scene, own, values, result)
     opening: dict[str, list[set[int | bool]]] = {}
