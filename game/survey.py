@@ -35,6 +35,8 @@ MAX_VALUES = 32
 MAX_VARIANTS = 256
 """Combinations of values tried one by one in a scene; past this, every choice there may open."""
 Caps = tuple[dict[str, int], dict[str, int]]
+NOTHING: frozenset[Read] = frozenset()
+"""Shared by every scene that reads nothing: an empty frozenset is its own object each time."""
 
 
 class Survey(msgspec.Struct):
@@ -196,10 +198,10 @@ def reading(story: Story) -> Reading:
                 here.add(("used", f"{scene.id}.{choice.id}"))
             if choice.condition is not None:
                 here.update(reads(choice.condition))
-        choices[scene.id] = frozenset(here)
-        texts[scene.id] = frozenset(name for text in scene_texts(scene) if not _plain(text)
-                                    for choose in text.chooses() for branch in choose.branches
-                                    for name in reads(branch.condition))
+        choices[scene.id] = frozenset(here) if here else NOTHING
+        in_text = {name for text in scene_texts(scene) if not _plain(text) for choose in text.chooses()
+                   for branch in choose.branches for name in reads(branch.condition)}
+        texts[scene.id] = frozenset(in_text) if in_text else NOTHING
     edges: dict[str, list[tuple[str, frozenset[Read]]]] = {}
     predecessors: dict[str, list[str]] = {sid: [] for sid in story.scenes}
     for sid, scene in story.scenes.items():
@@ -220,7 +222,7 @@ def _plain(text: Text) -> bool:
 def _kills(effects: Effects) -> frozenset[Read]:
     """The names ``effects`` overwrite whatever they held: items given or taken, variables set."""
     if not (effects.give or effects.take or effects.set):
-        return frozenset()
+        return NOTHING
     return frozenset({("item", i) for i in (*effects.give, *effects.take)}
                      | {("variable", name) for name, _ in effects.set})
 
@@ -352,6 +354,7 @@ def _survey(story: Story, start: State | None, caps: Caps | None) -> Survey:
     result = Survey(facts, {name: frozenset({value_of(first, name, caps)}) for name in names})
     result.values[first.scene] = {name: result.start[name] for name in live[first.scene]}
     changes: dict[int, set[Read]] = {}
+    sets: dict[frozenset[int | bool], frozenset[int | bool]] = {}  # one object per set of values: most repeat
     pending = [(rank[first.scene], first.scene)]  # earlier scenes first: each is done once its way in is
     queued = {first.scene}
     while pending:
@@ -368,10 +371,12 @@ def _survey(story: Story, start: State | None, caps: Caps | None) -> Survey:
             after: dict[Read, Values] = {}
             for name in live[target.id]:
                 known = entry[name] if name in entry else result.start[name]
-                after[name] = _moved(known, name, (choice.effects, target.on_enter), target.id, used, caps) \
-                    if name in changed else known
+                if name in changed:
+                    moved = _moved(known, name, (choice.effects, target.on_enter), target.id, used, caps)
+                    known = moved if moved is None else sets.setdefault(moved, moved)
+                after[name] = known
             before = result.values.get(target.id)
-            merged = after if before is None else _merged(before, after)
+            merged = after if before is None else _merged(before, after, sets)
             if merged is not before:
                 result.values[target.id] = merged
                 if target.id not in queued:
@@ -391,7 +396,8 @@ def _changed(choice: Choice, target: Scene, used: str | None) -> set[Read]:
     return found
 
 
-def _merged(before: dict[Read, Values], after: dict[Read, Values]) -> dict[Read, Values]:
+def _merged(before: dict[Read, Values], after: dict[Read, Values],
+            sets: dict[frozenset[int | bool], frozenset[int | bool]]) -> dict[Read, Values]:
     """``before`` widened by ``after``: ``before`` itself when nothing is new."""
     merged = before
     for name, values in after.items():
@@ -400,7 +406,8 @@ def _merged(before: dict[Read, Values], after: dict[Read, Values]) -> dict[Read,
             continue
         if merged is before:
             merged = dict(before)
-        merged[name] = _union(old, values)
+        union = _union(old, values)
+        merged[name] = union if union is None else sets.setdefault(union, union)
     return merged
 
 
