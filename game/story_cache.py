@@ -63,8 +63,8 @@ def load_story(folder: Path | str, cached: bool = True) -> Story:
 def open_story(folder: Path | str, cached: bool = True) -> tuple[Story, Callable[[], None] | None]:
     """``load_story`` without the cache write: the story, and the call that stores a story just parsed.
 
-    The game paints its first frame before it stores (encoding and writing the entry cost a fifth
-    of the parse). The call stores only if no file has changed since the story was parsed.
+    The game stores it on another thread while it builds its first frame. The call stores only if
+    no file has changed since the story was parsed; it may run on any thread.
     """
     found = _entry(Path(folder)) if cached else None
     if found is not None:

@@ -82,7 +82,7 @@ def test_a_file_made_broken_raises_even_though_an_older_story_is_cached(tmp_path
 
 def test_a_story_parsed_for_the_game_is_stored_only_when_asked_and_only_if_unchanged(
         tmp_path: Path, cache: Path) -> None:
-    """The game stores a parsed story after its first frame (``open_story``); an edit made meanwhile is not stored."""
+    """The game stores a parsed story beside its first frame (``open_story``); an edit made meanwhile is not stored."""
     folder = write_story(tmp_path / "tiny")
     story, store = open_story(folder)
     assert store is not None and entries(cache) == []

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import select
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -183,12 +184,16 @@ class DaylightsApp(App[None]):
         self.say(f"{result.summary} {first}".strip(), severity="information" if result.loaded else "warning")
 
     def reload_story(self) -> None:
-        """Open the story; one parsed afresh is stored in the story cache after the next frame is painted."""
+        """Open the story; one parsed afresh is stored in the story cache on a thread of its own.
+
+        The thread mostly waits for the disk while the first frame is built, instead of before it;
+        it is not a daemon, so the entry is finished before the game exits.
+        """
         try:
             story, store = open_story(self.scenes)
             self.story, self.problem = story, None
             if store is not None:
-                self.call_after_refresh(store)
+                threading.Thread(target=store, name="daylights-story-cache").start()
         except StoryError as exc:
             errors = [str(p) for p in exc.problems if p.is_error]
             more = f" (and {len(errors) - 1} more; run 'daylights check')" if len(errors) > 1 else ""
