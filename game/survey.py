@@ -354,7 +354,7 @@ def _survey(story: Story, start: State | None, caps: Caps | None) -> Survey:
     result = Survey(facts, {name: frozenset({value_of(first, name, caps)}) for name in names})
     result.values[first.scene] = {name: result.start[name] for name in live[first.scene]}
     changes: dict[int, set[Read]] = {}
-    sets: dict[frozenset[int | bool], frozenset[int | bool]] = {}  # one object per set of values: most repeat
+    sets: Interned = {}  # one object per set of values: most repeat
     pending = [(rank[first.scene], first.scene)]  # earlier scenes first: each is done once its way in is
     queued = {first.scene}
     while pending:
@@ -373,7 +373,7 @@ def _survey(story: Story, start: State | None, caps: Caps | None) -> Survey:
                 known = entry[name] if name in entry else result.start[name]
                 if name in changed:
                     moved = _moved(known, name, (choice.effects, target.on_enter), target.id, used, caps)
-                    known = moved if moved is None else sets.setdefault(moved, moved)
+                    known = moved if moved is None else _one_of(sets, moved)
                 after[name] = known
             before = result.values.get(target.id)
             merged = after if before is None else _merged(before, after, sets)
@@ -397,7 +397,7 @@ def _changed(choice: Choice, target: Scene, used: str | None) -> set[Read]:
 
 
 def _merged(before: dict[Read, Values], after: dict[Read, Values],
-            sets: dict[frozenset[int | bool], frozenset[int | bool]]) -> dict[Read, Values]:
+            sets: Interned) -> dict[Read, Values]:
     """``before`` widened by ``after``: ``before`` itself when nothing is new."""
     merged = before
     for name, values in after.items():
@@ -407,7 +407,7 @@ def _merged(before: dict[Read, Values], after: dict[Read, Values],
         if merged is before:
             merged = dict(before)
         union = _union(old, values)
-        merged[name] = union if union is None else sets.setdefault(union, union)
+        merged[name] = union if union is None else _one_of(sets, union)
     return merged
 
 
@@ -522,6 +522,16 @@ def _moved(known: Values, name: Read, steps: tuple[Effects, Effects], entered: s
     if ceiling is not None:
         values = {min(v, ceiling) if not isinstance(v, bool) else v for v in values}
     return frozenset(values) if len(values) <= MAX_VALUES else ANY
+
+
+Interned = dict[tuple[bool, frozenset[int | bool]], frozenset[int | bool]]
+
+
+def _one_of(sets: Interned, values: frozenset[int | bool]) -> frozenset[int | bool]:
+    """The one object kept for ``values``. Flags and numbers are kept apart: ``{True}`` equals
+    ``{1}`` as a set, but a condition on a flag tests ``is True``."""
+    key = (any(type(value) is bool for value in values), values)
+    return sets.setdefault(key, values)
 
 
 def _union(a: Values, b: Values) -> Values:

@@ -236,3 +236,50 @@ def test_the_survey_never_claims_more_than_the_full_search(tmp_path: Path, act: 
     for problem in analysis.findings(story, quick):
         scene = re.findall(r"(?:scene|ending) '([^']+)'", str(problem))[0]
         assert str(problem) in deep or scene not in found.scenes, str(problem)
+
+
+COUNTER_AND_FLAG = """\
+act: one
+scenes:
+  s0:
+    title: Start
+    text: Start.
+    choices:
+      - id: count
+        text: Count
+        goto: hub
+        do: {add: {n: 1}}
+      - id: light
+        text: Light the lamp
+        goto: hub
+        do: {set: lit}
+  hub:
+    title: Hub
+    text: The lamp is ${if lit then lit | else dark}.
+    choices:
+      - id: by_count
+        text: By count
+        goto: good
+        if: n >= 1
+      - id: by_lamp
+        text: By lamplight
+        goto: good2
+        if: lit
+  good:
+    title: Good
+    text: Good.
+    ending: {kind: canonical, title: Good}
+  good2:
+    title: Good2
+    text: Good2.
+    ending: {kind: alternate, title: Good2}
+"""
+
+
+def test_a_flag_that_can_be_true_is_never_taken_for_the_number_one(tmp_path: Path) -> None:
+    """{True} and {1} are equal sets; keeping one object per set must not turn a flag into a number
+    (a condition on a flag tests `is True`), or the survey would call its passage unseen."""
+    story = load_story(write_story(tmp_path / "lamp", SMALL_HEAD, {"one.yaml": COUNTER_AND_FLAG}))
+    surveyed = survey(story)
+    assert all(type(value) is bool for value in surveyed.at("hub")[("variable", "lit")] or ())
+    assert analysis.findings(story, analysis.surveyed_exploration(story, surveyed)) == []
