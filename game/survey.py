@@ -32,6 +32,10 @@ Values = frozenset[int | bool] | None
 ANY: Values = None
 """The values of a name that has too many to list: every condition on it may go either way."""
 MAX_VALUES = 32
+WIDEN_AFTER = 8
+"""Times a scene's values may grow one value at a time (a counter raised round a loop); after
+that a name that grows again can have any value, so that a loop is surveyed a few times, not once
+per value."""
 MAX_VARIANTS = 256
 """Combinations of values tried one by one in a scene; past this, every choice there may open."""
 Caps = tuple[dict[str, int], dict[str, int]]
@@ -355,6 +359,8 @@ def _survey(story: Story, start: State | None, caps: Caps | None) -> Survey:
     result.values[first.scene] = {name: result.start[name] for name in live[first.scene]}
     changes: dict[int, set[Read]] = {}
     sets: Interned = {}  # one object per set of values: most repeat
+    tried = _Tried()
+    grown: dict[str, int] = {}  # how often each scene's values have grown
     pending = [(rank[first.scene], first.scene)]  # earlier scenes first: each is done once its way in is
     queued = {first.scene}
     while pending:
@@ -362,7 +368,7 @@ def _survey(story: Story, start: State | None, caps: Caps | None) -> Survey:
         queued.discard(scene.id)
         if scene.ending is not None:
             continue
-        for choice, entry in _open_under(story, scene, result):
+        for choice, entry in _open_under(story, scene, result, tried):
             target = story.scenes[choice.target]
             used = f"{scene.id}.{choice.id}" if choice.once else None
             changed = changes.get(id(choice))
@@ -376,8 +382,10 @@ def _survey(story: Story, start: State | None, caps: Caps | None) -> Survey:
                     known = moved if moved is None else _one_of(sets, moved)
                 after[name] = known
             before = result.values.get(target.id)
-            merged = after if before is None else _merged(before, after, sets)
+            widened = grown.get(target.id, 0)
+            merged = after if before is None else _merged(before, after, sets, widened >= WIDEN_AFTER)
             if merged is not before:
+                grown[target.id] = widened + 1
                 result.values[target.id] = merged
                 if target.id not in queued:
                     queued.add(target.id)
@@ -396,9 +404,10 @@ def _changed(choice: Choice, target: Scene, used: str | None) -> set[Read]:
     return found
 
 
-def _merged(before: dict[Read, Values], after: dict[Read, Values],
-            sets: Interned) -> dict[Read, Values]:
-    """``before`` widened by ``after``: ``before`` itself when nothing is new."""
+def _merged(before: dict[Read, Values], after: dict[Read, Values], sets: Interned,
+            at_once: bool) -> dict[Read, Values]:
+    """``before`` widened by ``after``: ``before`` itself when nothing is new. ``at_once`` widens a
+    name that grows straight to ``ANY``."""
     merged = before
     for name, values in after.items():
         old = before[name]
@@ -406,12 +415,24 @@ def _merged(before: dict[Read, Values], after: dict[Read, Values],
             continue
         if merged is before:
             merged = dict(before)
-        union = _union(old, values)
+        union = ANY if at_once else _union(old, values)
         merged[name] = union if union is None else _one_of(sets, union)
     return merged
 
 
-def _open_under(story: Story, scene: Scene, result: Survey) -> list[tuple[Choice, Mapping[Read, Values]]]:
+class _Tried:
+    """What trying a scene's (or a choice's) conditions under some values found, kept by those
+    values: a scene is surveyed again each time what arrives there widens, and mostly the values
+    its conditions read have not changed."""
+
+    def __init__(self) -> None:
+        self.scenes: dict[tuple[str, tuple[Values, ...]], dict[str, tuple[frozenset[int | bool], ...]]] = {}
+        self.choices: dict[tuple[int, tuple[Values, ...]], tuple[Values, ...] | None] = {}
+        self.reads: dict[int, list[Read]] = {}
+
+
+def _open_under(story: Story, scene: Scene, result: Survey,
+                tried: _Tried) -> list[tuple[Choice, Mapping[Read, Values]]]:
     """Each choice some combination of the scene's values opens, with the values that open it.
     Records which choices may open, which may be locked and whether all may be closed at once."""
     own = result.values[scene.id]
@@ -424,9 +445,20 @@ def _open_under(story: Story, scene: Scene, result: Survey) -> list[tuple[Choice
         return [(c, own) for c in opened]
     values = result.at(scene.id)
     reads = sorted(result.reading.choices[scene.id])
-    combos = combinations(reads, values)
-    if combos is None:
-        return _each_alone(scene, own, values, result)
+    key = (scene.id, tuple(values.get(name) for name in reads))
+    opening = tried.scenes.get(key)
+    if opening is None:
+        combos = combinations(reads, values)
+        if combos is None:
+            return _each_alone(scene, own, values, result, tried)
+        opening = tried.scenes[key] = _try_together(story, scene, reads, combos, result)
+    return [(choice, _narrowed(own, reads, opening[choice.id])) for choice in scene.choices
+            if choice.id in opening]
+
+
+def _try_together(story: Story, scene: Scene, reads: list[Read], combos: list[tuple[int | bool, ...]],
+                  result: Survey) -> dict[str, tuple[frozenset[int | bool], ...]]:
+    """Every combination in turn: for each choice it opens, the values of ``reads`` that open it."""
     opening: dict[str, list[set[int | bool]]] = {}
     for combo in combos:
         view = _View(scene.id, reads, combo)
@@ -441,50 +473,64 @@ def _open_under(story: Story, scene: Scene, result: Survey) -> list[tuple[Choice
             seen = opening.setdefault(choice.id, [set() for _ in reads])
             for bucket, value in zip(seen, combo, strict=True):
                 bucket.add(value)
-    return [(choice, _narrowed(own, reads, opening[choice.id])) for choice in scene.choices
-            if choice.id in opening]
+    return {cid: tuple(frozenset(bucket) for bucket in buckets) for cid, buckets in opening.items()}
 
 
 def _each_alone(scene: Scene, own: dict[Read, Values], values: Mapping[Read, Values],
-                result: Survey) -> list[tuple[Choice, Mapping[Read, Values]]]:
+                result: Survey, tried: _Tried) -> list[tuple[Choice, Mapping[Read, Values]]]:
     """Choices tried one at a time, when the scene's values together have too many combinations:
     whether each may open (under the values of what its own condition reads) and may be locked.
     A fallback may open whenever its own condition may hold, as if no other choice were open."""
     found: list[tuple[Choice, Mapping[Read, Values]]] = []
     for choice in scene.choices:
-        used = f"{scene.id}.{choice.id}"
-        reads = sorted((*(choice.condition.reads() if choice.condition is not None else ()),
-                        *((("used", used),) if choice.once else ())))
-        combos = combinations(reads, values)
-        if combos is None:
-            result.opened.add((scene.id, choice.id))
-            if choice.condition is not None:
-                result.locked.add((scene.id, choice.id))
-            found.append((choice, own))
-            continue
-        buckets: list[set[int | bool]] = [set() for _ in reads]
-        for combo in combos:
-            view = _View(scene.id, reads, combo)
-            if choice.condition is not None and not choice.condition.test(view):
-                result.locked.add((scene.id, choice.id))
-            elif not (choice.once and used in view.used):
-                for bucket, value in zip(buckets, combo, strict=True):
-                    bucket.add(value)
-        if all(buckets) or not reads:
-            result.opened.add((scene.id, choice.id))
-            found.append((choice, _narrowed(own, reads, buckets)))
+        reads = tried.reads.get(id(choice))
+        if reads is None:
+            reads = tried.reads[id(choice)] = sorted(
+                (*(choice.condition.reads() if choice.condition is not None else ()),
+                 *((("used", f"{scene.id}.{choice.id}"),) if choice.once else ())))
+        key = (id(choice), tuple(values.get(name) for name in reads))
+        if key in tried.choices:
+            opens = tried.choices[key]
+        else:
+            opens = tried.choices[key] = _try_alone(scene, choice, reads, values, result)
+        if opens is not None:
+            found.append((choice, _narrowed(own, reads, opens)))
     if not any(c.condition is None and not c.once for c in scene.choices):
         result.unsure.add(scene.id)
     return found
 
 
-def _narrowed(own: dict[Read, Values], reads: Sequence[Read],
-              buckets: Sequence[set[int | bool]]) -> Mapping[Read, Values]:
-    """A scene's own values with each of ``reads`` narrowed to the values in its bucket."""
+def _try_alone(scene: Scene, choice: Choice, reads: list[Read], values: Mapping[Read, Values],
+               result: Survey) -> tuple[Values, ...] | None:
+    """The values of ``reads`` under which ``choice`` opens (all of them when they cannot be
+    listed), or None when it never does."""
+    combos = combinations(reads, values)
+    if combos is None:
+        result.opened.add((scene.id, choice.id))
+        if choice.condition is not None:
+            result.locked.add((scene.id, choice.id))
+        return tuple(values.get(name) for name in reads)
+    used = f"{scene.id}.{choice.id}"
+    buckets: list[set[int | bool]] = [set() for _ in reads]
+    for combo in combos:
+        view = _View(scene.id, reads, combo)
+        if choice.condition is not None and not choice.condition.test(view):
+            result.locked.add((scene.id, choice.id))
+        elif not (choice.once and used in view.used):
+            for bucket, value in zip(buckets, combo, strict=True):
+                bucket.add(value)
+    if reads and not all(buckets):
+        return None
+    result.opened.add((scene.id, choice.id))
+    return tuple(frozenset(bucket) for bucket in buckets)
+
+
+def _narrowed(own: dict[Read, Values], reads: Sequence[Read], narrow: Sequence[Values]) -> Mapping[Read, Values]:
+    """A scene's own values with each of ``reads`` narrowed to the matching values."""
     if not reads:
         return own
     narrowed = dict(own)
-    narrowed.update({name: frozenset(bucket) for name, bucket in zip(reads, buckets, strict=True)})
+    narrowed.update(zip(reads, narrow, strict=True))
     return narrowed
 
 
