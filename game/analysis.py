@@ -456,20 +456,28 @@ def _route_hint(path: list[str]) -> str:
     return f"{len(path)} {moves} ending {'... ' if len(path) > 6 else ''}{shown}" if path else "the start"
 
 
-def state_bound(story: Story, surveyed: Survey) -> int | None:
-    """At most how many states ``explore`` can find: in each scene the survey reaches, the product
-    of how many values each name the search keys states by there can have. None when a name there
-    has more values than the survey lists (a counter with no limit): no bound is known."""
+class StateBound(msgspec.Struct, frozen=True):
+    """At most how many states ``explore`` can find, or why no bound is known."""
+
+    states: int | None
+    unlisted: tuple[str, str] | None = None
+    """(scene id, name) of a name whose values the survey could not list, when ``states`` is None."""
+
+
+def state_bound(story: Story, surveyed: Survey) -> StateBound:
+    """In each scene the survey reaches, the product of how many values each name the search keys
+    states by there can have, summed. No bound when a name has more values than the survey lists
+    (a counter with no limit, or one the survey cannot tie to what limits it)."""
     live = live_reads(story, surveyed.reading, texts=False)
     total = 0
     for sid in surveyed.values:
         values = surveyed.at(sid)
-        keyed = live[sid]
-        sizes = [values.get(name) for name in keyed]
-        if any(size is None for size in sizes):
-            return None
-        total += math.prod(len(size) for size in sizes if size is not None)
-    return total
+        for name in sorted(live[sid]):
+            found = values.get(name)
+            if found is None:
+                return StateBound(None, (sid, name[1]))
+        total += math.prod(len(values.get(name) or ()) for name in live[sid])
+    return StateBound(total)
 
 
 def surveyed_exploration(story: Story, surveyed: Survey) -> Exploration:

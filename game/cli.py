@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
+    from game.analysis import StateBound
     from game.story.model import Story
 
 # The game's own modules (engine, analysis, saves, story) are imported by the commands that use
@@ -189,7 +190,8 @@ def _parser(help_story: Path | None = None) -> argparse.ArgumentParser:
         check.add_argument("--deep", action="store_true",
                            help="search every state, whatever it costs: a large story is otherwise only surveyed")
         check.add_argument("--limit", type=int, default=ANALYSIS_LIMIT, metavar="N",
-                           help=f"states the full search may explore (default {ANALYSIS_LIMIT:,})")
+                           help=f"states the full search (--deep, or any story small enough) may explore "
+                            f"(default {ANALYSIS_LIMIT:,})")
         check.set_defaults(run=_check)
 
     @command("route", "the shortest route to an ending")
@@ -332,12 +334,18 @@ def _check(args: argparse.Namespace) -> int:
         with paused_gc():  # the analysis builds many small objects and no cycles
             surveyed = survey(story)
             bound = analysis.state_bound(story, surveyed)
-            if args.deep or (bound is not None and bound <= analysis.SEARCH_BOUND):
+            if args.deep or (bound.states is not None and bound.states <= analysis.SEARCH_BOUND):
                 found = analysis.explore(story, args.limit, thorough=True, surveyed=surveyed)
+                problems = [*problems, *analysis.findings(story, found, args.limit)]
+                if found.truncated:  # what the survey proves still holds
+                    said = {str(p) for p in problems}
+                    quick = analysis.findings(story, analysis.surveyed_exploration(story, surveyed))
+                    problems += [p for p in quick if str(p) not in said]
             else:
                 found = analysis.surveyed_exploration(story, surveyed)
-                skipped = _survey_note(args, bound, sorted(surveyed.unsure))
-            problems = [*problems, *analysis.findings(story, found, args.limit), *walkthrough_problems(story)]
+                skipped = _survey_note(args, bound, [sid for sid in story.scenes if sid in surveyed.unsure])
+                problems = [*problems, *analysis.findings(story, found, args.limit)]
+            problems.extend(walkthrough_problems(story))
         problems.sort(key=lambda p: (p.loc.path, p.loc.line, p.loc.col))
     for problem in problems:
         print(problem)
@@ -353,13 +361,20 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if errors or (args.strict and problems) else 0
 
 
-def _survey_note(args: argparse.Namespace, bound: int | None, unsure: list[str]) -> str:
+def _survey_note(args: argparse.Namespace, bound: StateBound, unsure: list[str]) -> str:
     """What a check that only surveyed the story left out, and the command that does the rest."""
     named = _named_folder(args)
     command = "daylights check --deep" + (f" {shlex.quote(str(named))}" if named is not None else "")
+    more = f" and {len(unsure) - 5} more" if len(unsure) > 5 else ""
     doubt = (f" The survey cannot rule out a softlock in {count(len(unsure), 'scene')}: "
-             f"{', '.join(unsure[:5])}{', ...' if len(unsure) > 5 else ''}.") if unsure else ""
-    size = f"up to {bound:,} states" if bound is not None else "no end of states (a counter with no limit)"
+             f"{', '.join(unsure[:5])}{more}.") if unsure else ""
+    if bound.states is None:
+        scene, name = bound.unlisted or ("", "")
+        size = f"more states than it can count (it cannot tell how far '{name}' goes by scene '{scene}')"
+    elif bound.states >= 10**9:
+        size = "more than a billion states"
+    else:
+        size = f"up to {bound.states:,} states"
     return (f"Surveyed only: the story may have {size}, too many to search at once, so "
             f"softlocks, loops with no way out and choices that doom the player were not looked for.{doubt} "
             f"'{command}' searches every state.")

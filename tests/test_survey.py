@@ -73,7 +73,7 @@ def test_survey_allows_everything_the_full_search_finds(bundled: Story) -> None:
     assert found.scenes <= set(surveyed.values)
     assert found.opened <= surveyed.opened
     assert found.locked <= surveyed.locked
-    bound = analysis.state_bound(bundled, surveyed)
+    bound = analysis.state_bound(bundled, surveyed).states
     assert bound is not None and found.states <= bound
 
 
@@ -101,7 +101,7 @@ def test_check_searches_a_small_story_in_full_and_finds_its_softlock(tmp_path: P
 def test_check_only_surveys_a_story_with_too_many_states_and_says_what_it_left_out(tmp_path: Path) -> None:
     folder = flags_story(tmp_path, 16)
     surveyed = survey(load_story(folder))
-    bound = analysis.state_bound(load_story(folder), surveyed)
+    bound = analysis.state_bound(load_story(folder), surveyed).states
     assert bound is not None and bound > analysis.SEARCH_BOUND
     result = run_cli("check", str(folder))
     assert result.returncode == 0
@@ -223,7 +223,7 @@ def test_the_survey_never_claims_more_than_the_full_search(tmp_path: Path, act: 
     surveyed = survey(story)
     found = analysis.explore(story, 5_000, thorough=True, surveyed=surveyed)
     quick = analysis.surveyed_exploration(story, surveyed)
-    bound = analysis.state_bound(story, surveyed)
+    bound = analysis.state_bound(story, surveyed).states
     assert found.truncated or bound is None or found.states <= bound
     assume(not found.truncated)
     assert found.scenes <= quick.scenes
@@ -283,3 +283,42 @@ def test_a_flag_that_can_be_true_is_never_taken_for_the_number_one(tmp_path: Pat
     surveyed = survey(story)
     assert all(type(value) is bool for value in surveyed.at("hub")[("variable", "lit")] or ())
     assert analysis.findings(story, analysis.surveyed_exploration(story, surveyed)) == []
+
+
+def test_a_search_that_stops_at_its_limit_still_reports_what_the_survey_proves(tmp_path: Path) -> None:
+    story, act = many_flags(16, NEVER)
+    story += "items:\n  key: {name: Key, description: Small.}\n"
+    folder = write_story(tmp_path / "never", story, {"one.yaml": act})
+    result = run_cli("check", "--deep", "--limit", "100", str(folder))
+    assert "the story has more than 100 distinct states; the analysis stopped there" in result.stdout
+    assert "text never shown: every time scene 'last' is reached, 'f0 and not f0' is false" in result.stdout
+    assert "choice 'key' in scene 'last' can never be taken" in result.stdout
+
+
+UNCOUNTED = """\
+  last:
+    title: Last
+    text: A counter nobody caps.
+    choices:
+      - id: again
+        text: Again
+        goto: last
+        do: {{add: {{down: -1}}}}
+      - id: out
+        text: Out
+        if: down < 0 and {every}
+        goto: out
+  out:
+    title: Out
+    text: Out.
+    ending: {{kind: canonical, title: Out}}
+"""
+
+
+def test_the_note_names_the_counter_the_survey_cannot_bound(tmp_path: Path) -> None:
+    story, act = many_flags(3, UNCOUNTED)
+    folder = write_story(tmp_path / "uncounted", story.replace("  forced: false", "  forced: false\n  down: 0"),
+                         {"one.yaml": act})
+    result = run_cli("check", str(folder))
+    assert ("Surveyed only: the story may have more states than it can count (it cannot tell how far 'down' "
+            "goes by scene 'last')") in result.stdout, result.stdout
