@@ -26,9 +26,18 @@ variables:
 """
 
 
+OUT = """\
+  out:
+    title: Out
+    text: Out.
+    ending: {kind: canonical, title: Out}
+"""
+
+
 def many_flags(flags: int, last: str) -> tuple[str, str]:
-    """A story that sets ``flags`` independent flags one scene after another, then ``last``: far
-    more states than the survey lets `check` search by default, in only a few scenes."""
+    """A story that sets ``flags`` independent flags one scene after another, then ``last`` (which
+    may lead to the ending ``out``): far more states than the survey lets `check` search by default,
+    in only a few scenes."""
     variables = "\n".join([*(f"  f{n}: false" for n in range(flags)), "  forced: false"])
     scenes = ["act: one", "scenes:"]
     for n in range(flags):
@@ -38,7 +47,7 @@ def many_flags(flags: int, last: str) -> tuple[str, str]:
                    f"        do: {{set: f{n}}}",
                    f"      - id: no{n}", "        text: No", f"        goto: {following}"]
     every = " and ".join(f"f{n}" for n in range(flags))
-    return HEAD.format(variables=variables), "\n".join(scenes) + "\n" + last.format(every=every)
+    return HEAD.format(variables=variables), "\n".join(scenes) + "\n" + last.format(every=every) + OUT
 
 
 SOFTLOCK_AT_THE_END = """\
@@ -55,10 +64,6 @@ SOFTLOCK_AT_THE_END = """\
         if: not f0
         goto: out
         do: {{set: forced}}
-  out:
-    title: Out
-    text: Out.
-    ending: {{kind: canonical, title: Out}}
 """
 
 
@@ -141,17 +146,18 @@ NEVER = """\
         if: {every}
         goto: out
         do: {{set: forced}}
-  out:
-    title: Out
-    text: Out.
-    ending: {{kind: canonical, title: Out}}
 """
 
 
-def test_a_surveyed_check_still_reports_what_never_happens(tmp_path: Path) -> None:
+def never_story(tmp_path: Path) -> Path:
+    """16 flags, then a scene with a passage no one reads and a choice that needs a key never given."""
     story, act = many_flags(16, NEVER)
-    story += "items:\n  key: {name: Key, description: Small.}\n"
-    folder = write_story(tmp_path / "never", story, {"one.yaml": act})
+    return write_story(tmp_path / "never", story + "items:\n  key: {name: Key, description: Small.}\n",
+                       {"one.yaml": act})
+
+
+def test_a_surveyed_check_still_reports_what_never_happens(tmp_path: Path) -> None:
+    folder = never_story(tmp_path)
     result = run_cli("check", str(folder))
     assert "Surveyed only" in result.stdout
     assert "text never shown: every time scene 'last' is reached, 'f0 and not f0' is false" in result.stdout
@@ -286,9 +292,7 @@ def test_a_flag_that_can_be_true_is_never_taken_for_the_number_one(tmp_path: Pat
 
 
 def test_a_search_that_stops_at_its_limit_still_reports_what_the_survey_proves(tmp_path: Path) -> None:
-    story, act = many_flags(16, NEVER)
-    story += "items:\n  key: {name: Key, description: Small.}\n"
-    folder = write_story(tmp_path / "never", story, {"one.yaml": act})
+    folder = never_story(tmp_path)
     result = run_cli("check", "--deep", "--limit", "100", str(folder))
     assert "the story has more than 100 distinct states; the analysis stopped there" in result.stdout
     assert "text never shown: every time scene 'last' is reached, 'f0 and not f0' is false" in result.stdout
@@ -308,10 +312,6 @@ UNCOUNTED = """\
         text: Out
         if: down < 0 and {every}
         goto: out
-  out:
-    title: Out
-    text: Out.
-    ending: {{kind: canonical, title: Out}}
 """
 
 
