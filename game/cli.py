@@ -362,7 +362,10 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _survey_note(args: argparse.Namespace, bound: StateBound, unsure: list[str]) -> str:
-    """What a check that only surveyed the story left out, and the command that does the rest."""
+    """What a check that only surveyed the story left out, and the command that does the rest, on
+    one line (a folder's name may hold anything)."""
+    from game.story.problems import one_line
+
     named = _named_folder(args)
     command = "daylights check --deep" + (f" {shlex.quote(str(named))}" if named is not None else "")
     more = f" and {len(unsure) - 5} more" if len(unsure) > 5 else ""
@@ -375,9 +378,9 @@ def _survey_note(args: argparse.Namespace, bound: StateBound, unsure: list[str])
         size = "more than a billion states"
     else:
         size = f"up to {bound.states:,} states"
-    return (f"Surveyed only: the story may have {size}, too many to search at once, so "
-            f"softlocks, loops with no way out and choices that doom the player were not looked for.{doubt} "
-            f"'{command}' searches every state.")
+    return one_line(f"Surveyed only: the story may have {size}, too many to search at once, so softlocks, "
+                    f"loops with no way out and choices that doom the player were not looked for.{doubt} "
+                    f"To search every state: {command}")
 
 
 def _wants_plain(args: argparse.Namespace) -> bool:

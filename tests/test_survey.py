@@ -114,7 +114,7 @@ def test_check_only_surveys_a_story_with_too_many_states_and_says_what_it_left_o
     note = result.stdout.strip().splitlines()[-1]
     assert note.startswith("Surveyed only: the story may have up to ")
     assert "The survey cannot rule out a softlock in 1 scene: last." in note
-    assert f"'daylights check --deep {folder}' searches every state." in note
+    assert note.endswith(f"To search every state: daylights check --deep {folder}")
 
 
 def test_check_deep_searches_every_state_of_a_large_story(tmp_path: Path) -> None:
@@ -322,3 +322,11 @@ def test_the_note_names_the_counter_the_survey_cannot_bound(tmp_path: Path) -> N
     result = run_cli("check", str(folder))
     assert ("Surveyed only: the story may have more states than it can count (it cannot tell how far 'down' "
             "goes by scene 'last')") in result.stdout, result.stdout
+
+
+def test_the_note_prints_a_folder_name_as_text_not_as_terminal_escapes(tmp_path: Path) -> None:
+    story, act = many_flags(16, SOFTLOCK_AT_THE_END)
+    folder = write_story(tmp_path / "red\x1b[31mfolder", story, {"one.yaml": act})
+    note = run_cli("check", str(folder)).stdout.strip().splitlines()[-1]
+    assert note.startswith("Surveyed only") and "\x1b" not in note
+    assert note.endswith("red\\x1b[31mfolder'")
