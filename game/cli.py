@@ -320,12 +320,13 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from game.story import check_story
+    from game.story_cache import check_story
 
     folder = _scenes(args)
-    story, problems = check_story(folder)
+    checked, problems = check_story(folder)
     skipped: str | None = None
-    if story is not None:
+    if checked is not None:
+        story = checked.story
         from game import analysis
         from game.gcpause import paused_gc
         from game.survey import survey
@@ -345,15 +346,15 @@ def _check(args: argparse.Namespace) -> int:
                 found = analysis.surveyed_exploration(story, surveyed)
                 skipped = _survey_note(args, bound, [sid for sid in story.scenes if sid in surveyed.unsure])
                 problems = [*problems, *analysis.findings(story, found, args.limit)]
-            problems.extend(walkthrough_problems(story))
+            problems.extend(walkthrough_problems(story, checked.walkthroughs))
         problems.sort(key=lambda p: (p.loc.path, p.loc.line, p.loc.col))
     for problem in problems:
         print(problem)
     errors = sum(p.is_error for p in problems)
     summary = f"{count(errors, 'error')}, {count(len(problems) - errors, 'warning')}"
-    if story is not None:
-        print(f"{story.title}: {count(len(story.scenes), 'scene')}, {count(len(story.endings), 'ending')}; "
-              f"{summary}")
+    if checked is not None:
+        print(f"{checked.story.title}: {count(len(checked.story.scenes), 'scene')}, "
+              f"{count(len(checked.story.endings), 'ending')}; {summary}")
     else:
         print(summary)
     if skipped is not None:

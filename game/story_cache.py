@@ -1,16 +1,18 @@
 """Opening a story: from the cache when nothing has changed, else parsed and validated afresh.
 
 Parsing YAML is most of the cost of opening a story, and a player opens the same story again and
-again. ``load_story`` keeps the last story it loaded from each folder in the user's cache folder
-(``$DAYLIGHTS_CACHE`` moves it; ``off`` turns it off). An entry is JSON decoded into the story's
-own typed structures: data that cannot run code, whatever bytes a file holds (compiled condition
-tests are rebuilt from their trees). It opens only under its key, a digest of everything the story
-depends on: the folder as given, the names and bytes of its scene files, the versions of the game,
-Python and msgspec, and the size and modification time of the loader's sources (stat only: a first
-start does not hash them). An edited scene file, a new version of the game or an entry written for
-another folder is therefore never used. Scene files are listed and read under the loader's own
-limits (``game.story.files``) and the entry under a size bound; a missing, unreadable, damaged or
-foreign entry is simply rebuilt: the cache can make opening faster, never wrong and never unsafe.
+again, as a writer checks it. The cache keeps the last story loaded from each folder in the user's
+cache folder (``$DAYLIGHTS_CACHE`` moves it; ``off`` turns it off), with what ``check`` reads
+besides: the loader's warnings and the story's walkthroughs. An entry is JSON decoded into the
+story's own typed structures: data that cannot run code, whatever bytes a file holds (compiled
+condition tests are rebuilt from their trees). It opens only under its key, a digest of everything
+the story depends on: the folder as given, the names and bytes of its scene and walkthrough files,
+the versions of the game, Python and msgspec, and the size and modification time of the sources
+that read them (stat only: a first start does not hash them). An edited file, a new version of the
+game or an entry written for another folder is therefore never used. Files are listed and read
+under the loader's own limits (``game.story.files``) and the entry under a size bound; a missing,
+unreadable, damaged or foreign entry is simply rebuilt: the cache can make opening faster, never
+wrong and never unsafe.
 
 YAML and the loader are imported only when a story really has to be parsed.
 """
@@ -32,13 +34,16 @@ from game import __version__, locations
 from game.atomic import AtomicWriteError, read_bounded, write_atomic
 from game.gcpause import paused_gc
 from game.story import conditions
-from game.story.files import FileRefused, read_regular_file, story_files
+from game.story.files import FileRefused, read_regular_file, refusal, story_files
 from game.story.model import Story, uncompiled
-from game.story.problems import StoryError
+from game.story.problems import Problem, StoryError
+from game.walkthrough import WALKTHROUGHS, WalkthroughFile, read_walkthroughs, walkthrough_paths
 
-FORMAT = b"daylights-story-cache 1"
+FORMAT = b"daylights-story-cache 2"
 """The first line of an entry, before its key; a new layout gets a new number."""
-_SOURCES = (Path(__file__).resolve().parent / "story",)
+_HERE = Path(__file__).resolve().parent
+_SOURCES = (*(_HERE / "story").glob("*.py"), _HERE / "walkthrough.py", _HERE / "story_cache.py")
+"""The code that decides what an entry holds: a change to any of it (by size or time) is a new key."""
 _UNSAFE_JSON = (re.compile(rb"\\(?:[bfr]|u(?:00[01]|00[89]|007f|202[89a-e]|206[6-9]|d[89a-f]))", re.I),
                 re.compile(rb"\xc2[\x80-\x9f]"), re.compile(rb"\xe2(?:\x80[\xa8-\xae]|\x81[\xa6-\xa9])"))
 """A character the loader refuses in any text (``files.UNSAFE_CHARACTERS``), as JSON writes it,
@@ -50,6 +55,15 @@ class _Tree(msgspec.Struct, frozen=True, gc=False):
     """A condition's tree, decoded through a Struct so that msgspec keeps its type information."""
 
     tree: conditions.Tree
+
+
+class CheckedStory(msgspec.Struct, frozen=True, gc=False):
+    """A valid story with everything ``check`` reads besides it: what one cache entry holds."""
+
+    story: Story
+    warnings: tuple[Problem, ...]
+    """The loader's warnings, in the order it reports them."""
+    walkthroughs: tuple[WalkthroughFile, ...]
 
 
 def load_story(folder: Path | str, cached: bool = True) -> Story:
@@ -66,25 +80,50 @@ def open_story(folder: Path | str, cached: bool = True) -> tuple[Story, Callable
     The game stores it on another thread while it builds its first frame. The call stores only if
     no file has changed since the story was parsed; it may run on any thread.
     """
-    found = _entry(Path(folder)) if cached else None
+    path = Path(folder)
+    found = _entry(path) if cached else None
+    entry = _read(*found) if found is not None else None
+    if entry is not None:
+        return entry.story, None
+    story, warnings = _parse(path)
+    if found is None:
+        return story, None
+    return story, lambda: _store(path, found, story, warnings, read_walkthroughs(path))
+
+
+def check_story(folder: Path | str, cached: bool = True) -> tuple[CheckedStory | None, list[Problem]]:
+    """What ``check`` reads: the valid story with its warnings and walkthroughs (from the cache when
+    nothing has changed, else parsed and stored), or None with every error and warning."""
+    path = Path(folder)
+    found = _entry(path) if cached else None
+    entry = _read(*found) if found is not None else None
+    if entry is not None:
+        return entry, list(entry.warnings)
+    try:
+        story, warnings = _parse(path)
+    except StoryError as exc:
+        return None, list(exc.problems)
+    checked = CheckedStory(story, tuple(warnings), read_walkthroughs(path))
     if found is not None:
-        story = _read(*found)
-        if story is not None:
-            return story, None
+        _store(path, found, story, warnings, checked.walkthroughs)
+    return checked, warnings
+
+
+def _parse(folder: Path) -> tuple[Story, list[Problem]]:
+    """The story parsed afresh with its warnings; raises StoryError when it has errors."""
     from game.story import loader
 
     parsed, problems = loader.check_story(folder)
     if parsed is None:
         raise StoryError(problems)
-    if found is None:
-        return parsed, None
-    entry = found
+    return parsed, problems
 
-    def store() -> None:
-        if _entry(Path(folder)) == entry:  # no file changed since it was parsed
-            _write(entry[0], entry[1], parsed)
 
-    return parsed, store
+def _store(folder: Path, found: tuple[Path, bytes, int], story: Story, warnings: list[Problem],
+           walkthroughs: tuple[WalkthroughFile, ...]) -> None:
+    """Write the entry, if no file has changed since the story (and then its walkthroughs) were read."""
+    if _entry(folder) == found:
+        _write(found[0], found[1], CheckedStory(story, tuple(warnings), walkthroughs))
 
 
 def _entry(folder: Path) -> tuple[Path, bytes, int] | None:
@@ -101,10 +140,9 @@ def _entry(folder: Path) -> tuple[Path, bytes, int] | None:
         resolved = folder.resolve(strict=True)
         for part in (__version__, sys.version, msgspec.__version__, str(folder), str(resolved)):
             digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
-        sources = sorted(path for place in _SOURCES for path in place.glob("*.py"))
-        if not sources:
+        if not any(path.name == "loader.py" for path in _SOURCES):
             return None  # installed without its sources: a new version could not be told apart
-        for source in [*sources, Path(__file__)]:
+        for source in sorted(_SOURCES):
             info = source.stat()
             digest.update(f"{source.name}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
         for problem in listing.problems:
@@ -114,6 +152,11 @@ def _entry(folder: Path) -> tuple[Path, bytes, int] | None:
             content = read_regular_file(path)
             total += len(content)
             digest.update(path.name.encode() + b"\0" + len(content).to_bytes(8, "big") + content)
+        for path in walkthrough_paths(folder):
+            refused = refusal(path, resolved)
+            content = read_regular_file(path) if refused is None else repr(refused).encode()
+            digest.update(f"{WALKTHROUGHS}/".encode() + path.name.encode("utf-8", "surrogateescape") + b"\0"
+                          + len(content).to_bytes(8, "big") + content)
     except (OSError, RuntimeError, FileRefused):
         return None
     name = hashlib.sha256(str(resolved).encode("utf-8", "surrogateescape")).hexdigest()[:32]
@@ -121,7 +164,7 @@ def _entry(folder: Path) -> tuple[Path, bytes, int] | None:
     return cache / "stories" / f"{name}.json", header, 16 * total + (1 << 20)
 
 
-def _read(entry: Path, header: bytes, limit: int) -> Story | None:
+def _read(entry: Path, header: bytes, limit: int) -> CheckedStory | None:
     """The story in ``entry`` if it is this user's regular file, carries ``header`` and decodes."""
     try:
         if hasattr(os, "getuid") and os.stat(entry).st_uid != os.getuid():
@@ -133,15 +176,16 @@ def _read(entry: Path, header: bytes, limit: int) -> Story | None:
         return None
     try:
         with paused_gc():
-            story = _DECODER.decode(memoryview(data)[len(header):])
+            checked = _DECODER.decode(memoryview(data)[len(header):])
     except (msgspec.DecodeError, conditions.ConditionError, RecursionError, KeyError):
         return None  # a damaged or planted entry is rebuilt, never trusted
-    return msgspec.structs.replace(story, items=MappingProxyType(story.items),
-                                   variables=MappingProxyType(story.variables),
-                                   scenes=MappingProxyType(story.scenes))
+    story = checked.story
+    return msgspec.structs.replace(checked, story=msgspec.structs.replace(
+        story, items=MappingProxyType(story.items), variables=MappingProxyType(story.variables),
+        scenes=MappingProxyType(story.scenes)))
 
 
-def _write(entry: Path, header: bytes, story: Story) -> None:
+def _write(entry: Path, header: bytes, story: CheckedStory) -> None:
     """Store the entry; a folder that cannot be written, or a story JSON cannot hold, just goes uncached."""
     try:
         write_atomic(entry, header + msgspec.json.encode(story, enc_hook=_encode), durable=False)
@@ -168,4 +212,4 @@ def _decode(kind: type, value: Any) -> object:
     raise msgspec.ValidationError(f"unexpected {kind!r} in a story cache entry")
 
 
-_DECODER = msgspec.json.Decoder(Story, dec_hook=_decode)
+_DECODER = msgspec.json.Decoder(CheckedStory, dec_hook=_decode)

@@ -11,16 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+import msgspec
 
 from game import engine
-from game.atomic import write_atomic
 from game.bundled import canonical_walkthrough
 from game.engine import ChoiceError, State
 from game.story.files import refusal
 from game.story.model import Story
 from game.story.problems import Loc, Problem, did_you_mean, file_loc
-from game.story.yamlfile import read_yaml_file
 
 WALKTHROUGH_KEYS = ("ending", "choices", "description", "moves")
 WALKTHROUGHS = "walkthroughs"
@@ -37,13 +35,22 @@ class WalkthroughError(Exception):
         super().__init__(str(problem))
 
 
-@dataclass(frozen=True)
-class Walkthrough:
+class Walkthrough(msgspec.Struct, frozen=True, gc=False):
+    """A walkthrough as read: plain data, so that the story cache can keep it beside the story."""
+
     choices: tuple[str, ...]
     ending: str | None
     """The ending scene id the walkthrough expects, if it names one."""
     path: str
     choice_locs: tuple[Loc, ...] = ()
+
+
+class WalkthroughFile(msgspec.Struct, frozen=True, gc=False):
+    """One file of a story's ``walkthroughs/`` folder: its walkthrough, or why it cannot be walked."""
+
+    path: str
+    walkthrough: Walkthrough | None
+    problem: Problem | None
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,10 @@ def story_folder_of(walkthrough: Path) -> Path | None:
 
 def read_walkthrough(path: Path) -> Walkthrough:
     """Read a walkthrough file: a mapping with ``choices`` (list of ids) and optional ``ending``."""
+    import yaml  # only when a walkthrough is really parsed: a cached check never needs it
+
+    from game.story.yamlfile import read_yaml_file
+
     parsed = read_yaml_file(path)
     if parsed.problems:
         raise WalkthroughError(parsed.problems[0])
@@ -104,6 +115,10 @@ def read_walkthrough(path: Path) -> Walkthrough:
 
 def write_walkthrough(path: Path, choices: list[str], ending: str | None, description: str = "") -> None:
     """Write a walkthrough file that ``read_walkthrough`` reads back."""
+    import yaml
+
+    from game.atomic import write_atomic
+
     data: dict[str, object] = {}
     if description:
         data["description"] = description
@@ -142,8 +157,34 @@ def canonical_endings(story: Story) -> list[str]:
     return [s.id for s in story.endings if s.ending is not None and s.ending.kind == "canonical"]
 
 
-def walkthrough_problems(story: Story) -> list[Problem]:
-    """What ``check`` reports about a story's walkthroughs and its canonical path.
+def walkthrough_paths(folder: Path) -> list[Path]:
+    """The files of ``folder``'s ``walkthroughs/`` that ``check`` replays, in name order."""
+    try:
+        return sorted(p for p in (folder / WALKTHROUGHS).iterdir() if p.suffix == ".yaml" and p.is_file())
+    except OSError:
+        return []
+
+
+def read_walkthroughs(folder: Path) -> tuple[WalkthroughFile, ...]:
+    """Every walkthrough of the story in ``folder``, read under the scene files' rules (no link out
+    of the folder, no pipes); a file that cannot be read carries its problem instead."""
+    inside = folder.resolve()
+    files: list[WalkthroughFile] = []
+    for path in walkthrough_paths(folder):
+        refused = refusal(path, inside)
+        if refused is not None:
+            files.append(WalkthroughFile(str(path), None, Problem(file_loc(path), refused[0], refused[1])))
+            continue
+        try:
+            files.append(WalkthroughFile(str(path), read_walkthrough(path), None))
+        except WalkthroughError as exc:
+            files.append(WalkthroughFile(str(path), None, exc.problem))
+    return tuple(files)
+
+
+def walkthrough_problems(story: Story, files: tuple[WalkthroughFile, ...]) -> list[Problem]:
+    """What ``check`` reports about a story's walkthroughs (``files``, from ``read_walkthroughs``)
+    and its canonical path.
 
     Every file in ``walkthroughs/`` must replay to an ending; the story has exactly one canonical
     ending (two would make ``route --to canonical`` and speedruns pick one silently); and the
@@ -163,30 +204,21 @@ def walkthrough_problems(story: Story) -> list[Problem]:
         problems.append(Problem(story.scenes[extra].loc, f"scene '{extra}' is a second canonical ending (the "
                                 f"first is '{first.id}' at {first.loc}); a story has one, so make the other "
                                 "'alternate'"))
-    try:
-        paths = sorted(p for p in (folder / WALKTHROUGHS).iterdir() if p.suffix == ".yaml" and p.is_file())
-    except OSError:
-        paths = []
     walked: dict[str, WalkResult] = {}
-    inside = folder.resolve()
-    for path in paths:
-        refused = refusal(path, inside)
-        if refused is not None:  # the same rules as scene files: no link out of the folder, no pipes
-            problems.append(Problem(file_loc(path), refused[0], refused[1]))
+    for file in files:
+        if file.walkthrough is None:
+            if file.problem is not None:
+                problems.append(file.problem)
             continue
-        try:
-            result = walk(story, read_walkthrough(path))
-        except WalkthroughError as exc:
-            problems.append(exc.problem)
-            continue
-        walked[path.name] = result
+        result = walk(story, file.walkthrough)
+        walked[Path(file.path).name] = result
         if result.problem is not None:
             problems.append(result.problem)
     canonical_beats = [b for b in story.beats if b.canonical]
     replay = walked.get(CANONICAL)
     where = file_loc(canonical_walkthrough(folder))
     if replay is None:
-        if canonical_beats and CANONICAL not in {p.name for p in paths}:
+        if canonical_beats and CANONICAL not in {Path(f.path).name for f in files}:
             problems.append(Problem(story_file, f"beats marked canonical are checked on "
                                     f"{WALKTHROUGHS}/{CANONICAL}, which this story does not have; add it "
                                     "(a list of choice ids that reaches the canonical ending)", "warning"))

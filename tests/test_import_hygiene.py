@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
+
+from game.locations import CACHE_ENV
 from tests.conftest import ROOT
 
 
@@ -21,19 +25,33 @@ def test_importing_the_engine_does_not_import_textual() -> None:
     assert not any(m == "textual" or m.startswith("textual.") for m in loaded)
 
 
+CHECK = ("import contextlib, io\nfrom game.cli import main\n"
+         "with contextlib.redirect_stdout(io.StringIO()):\n    assert main(['check']) == 0")
+
+
 def test_check_and_walk_commands_do_not_import_textual() -> None:
-    loaded = modules_after("import contextlib, io\nfrom game.cli import main\n"
-                           "with contextlib.redirect_stdout(io.StringIO()):\n"
-                           "    assert main(['check']) == 0\n    assert main(['walk']) == 0")
-    assert "game.story.loader" in loaded
+    loaded = modules_after(f"{CHECK}\n    assert main(['walk']) == 0")
+    assert "game.analysis" in loaded and "game.walkthrough" in loaded
     assert not any(m == "textual" or m.startswith("textual.") for m in loaded)
 
 
-def test_check_writes_nothing_so_imports_no_temporary_files() -> None:
-    """tempfile (with random) is for writing a file (game.atomic.write_atomic); check only reads."""
-    loaded = modules_after("import contextlib, io\nfrom game.cli import main\n"
-                           "with contextlib.redirect_stdout(io.StringIO()):\n    assert main(['check']) == 0")
-    assert "game.atomic" in loaded and "tempfile" not in loaded
+def test_check_parses_a_story_it_has_not_seen_and_then_reads_it_from_the_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first check of a story parses it; a second, with nothing changed, needs neither YAML nor
+    the loader (the story, its warnings and its walkthroughs come from the story cache) and,
+    since it writes nothing, no temporary files (``game.atomic.write_atomic`` imports tempfile)."""
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    first = modules_after(CHECK)
+    assert "game.story.loader" in first and "yaml" in first
+    again = modules_after(CHECK)
+    assert "game.atomic" in again
+    assert not {"yaml", "game.story.loader", "tempfile", "difflib"} & again
+
+
+def test_check_with_the_cache_off_parses_and_writes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_ENV, "off")
+    loaded = modules_after(CHECK)
+    assert "game.story.loader" in loaded and "tempfile" not in loaded
 
 
 def test_a_cached_story_opens_without_importing_yaml_or_the_loader() -> None:

@@ -13,7 +13,8 @@ from game import engine
 from game.locations import CACHE_ENV
 from game.story import StoryError
 from game.story import loader as story_loader
-from game.story_cache import load_story, open_story
+from game.story_cache import check_story, load_story, open_story
+from game.walkthrough import read_walkthroughs, walkthrough_problems
 from tests.conftest import TINY_ACT, write_story
 
 
@@ -195,3 +196,52 @@ def test_a_file_edited_while_the_story_is_parsed_is_never_cached_under_the_old_k
     assert entries(cache) == []
     monkeypatch.setattr(story_loader, "check_story", parse)
     assert load_story(folder).scenes["hall"].text.fixed == "You stand in a ballroom."
+
+
+def with_walkthrough(folder: Path, choices: str) -> Path:
+    """``folder`` with one walkthrough, ``walkthroughs/win.yaml``, and a ``.yml`` file the loader
+    warns about; returns the walkthrough."""
+    (folder / "notes.yml").write_text("not: a scene file\n")
+    (folder / "walkthroughs").mkdir(exist_ok=True)
+    walkthrough = folder / "walkthroughs" / "win.yaml"
+    walkthrough.write_text(f"ending: win\nchoices: [{choices}]\n")
+    return walkthrough
+
+
+def test_check_reads_the_warnings_and_walkthroughs_from_the_cache_too(
+        tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = write_story(tmp_path / "tiny")
+    with_walkthrough(folder, "take_key, flatter, flatter, secret")
+    first, warnings = check_story(folder)
+    assert first is not None and [w.message for w in warnings] == ["ignored: scene files must end in .yaml"]
+    assert [Path(w.path).name for w in first.walkthroughs] == ["win.yaml"]
+    no_parsing(monkeypatch)
+    again, cached = check_story(folder)
+    assert again == first and cached == warnings
+    assert again is not None and walkthrough_problems(again.story, again.walkthroughs) == []
+
+
+def test_an_edited_walkthrough_is_checked_afresh(tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = write_story(tmp_path / "tiny")
+    walkthrough = with_walkthrough(folder, "take_key, flatter, flatter, secret")
+    check_story(folder)
+    walkthrough.write_text("ending: win\nchoices: [take_key, secret]\n")
+    checked, _ = check_story(folder)
+    assert checked is not None
+    [problem] = walkthrough_problems(checked.story, checked.walkthroughs)
+    assert problem.loc.path == str(walkthrough) and problem.loc.line == 2 and "move 2" in problem.message
+    no_parsing(monkeypatch)
+    assert check_story(folder)[0] == checked  # and that is what is cached now
+
+
+def test_a_story_the_game_stored_gives_check_its_walkthroughs(tmp_path: Path, cache: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = write_story(tmp_path / "tiny")
+    with_walkthrough(folder, "take_key, secret")
+    story = load_story(folder)
+    no_parsing(monkeypatch)
+    checked, warnings = check_story(folder)
+    assert checked is not None and checked.story == story and len(warnings) == 1
+    assert checked.walkthroughs == read_walkthroughs(folder)
+    [problem] = walkthrough_problems(story, checked.walkthroughs)
+    assert problem.message == "move 2: choice 'secret' in scene 'hall' is locked: needs trust >= 2 and brave"
