@@ -9,9 +9,8 @@ key, since no rule reads them.
 
 from __future__ import annotations
 
-import math
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import msgspec
@@ -19,13 +18,14 @@ import msgspec
 from game import engine
 from game.engine import State
 from game.gcpause import paused_gc
-from game.story.model import Choose, Story, Text
+from game.story.model import Choose, StateView, Story, Text
 from game.story.problems import Loc, Problem
 from game.survey import (
     Read,
     Reading,
     Survey,
     Values,
+    View,
     combinations,
     live_reads,
     reading,
@@ -175,9 +175,8 @@ def _explore(story: Story, limit: int, start: State | None, thorough: bool,
         scene = story.scenes[state.scene]
         result.scenes.add(scene.id)
         if thorough and variations[scene.id]:
-            possible = surveyed.at(scene.id) if surveyed is not None and scene.id in reached else {}
-            for variant in _variants(state, free[scene.id], possible):
-                _record_variations(variations[scene.id], variant, result.shown)
+            possible = surveyed.at(scene.id, free[scene.id]) if surveyed is not None and scene.id in reached else {}
+            _record_variations(variations[scene.id], _variants(state, free[scene.id], possible), result.shown)
         if scene.ending is not None:
             ends.setdefault(scene.id, index)
             endings.append(index)
@@ -246,35 +245,28 @@ def _free_text_names(story: Story, live: dict[str, Live],
     return free
 
 
-def _variants(state: State, free: list[Read], possible: Mapping[Read, Values]) -> list[State | _Anything]:
-    """``state`` with the free names set to each combination of values they can have; when those
-    cannot be listed, nothing is claimed (the caller then marks every branch as possible)."""
+def _variants(state: State, free: list[Read], possible: Mapping[Read, Values]) -> list[State] | None:
+    """``state`` with the free names set to each combination of values they can have; None when
+    those cannot be listed (the caller then marks every branch as possible)."""
     if not free:
         return [state]
     combos = combinations(free, possible)
-    if combos is None:
-        return [_Anything(state)]
-    return [with_values(state, free, combo) for combo in combos]
+    return None if combos is None else [with_values(state, free, combo) for combo in combos]
 
 
-class _Anything:
-    """Stands for a state whose text-only values could not be listed: every branch may show."""
-
-    def __init__(self, state: State) -> None:
-        self.state = state
-
-
-def _record_variations(texts: list[Text], state: State | _Anything, shown: set[tuple[int, int]]) -> None:
-    """Note which branch of each variation ``state`` shows (nested ones only inside what is shown)."""
-    if isinstance(state, _Anything):
+def _record_variations(texts: list[Text], states: Sequence[StateView] | None, shown: set[tuple[int, int]]) -> None:
+    """Note which branch of each variation each of ``states`` shows (nested ones only inside what is
+    shown); ``None`` stands for states that could not be listed, under which every branch may show."""
+    if states is None:
         for text in texts:
             for choose in text.chooses():
                 shown.update((id(choose), number) for number in range(-1, len(choose.branches)))
         return
-    _record_shown(texts, state, shown)
+    for state in states:
+        _record_shown(texts, state, shown)
 
 
-def _record_shown(texts: list[Text], state: State, shown: set[tuple[int, int]]) -> None:
+def _record_shown(texts: list[Text], state: StateView, shown: set[tuple[int, int]]) -> None:
     """Note which branch of each variation ``state`` shows (nested ones only inside what is shown)."""
     for text in texts:
         for part in text.parts:
@@ -282,7 +274,7 @@ def _record_shown(texts: list[Text], state: State, shown: set[tuple[int, int]]) 
                 _record_choose(part, state, shown)
 
 
-def _record_choose(part: Choose, state: State, shown: set[tuple[int, int]]) -> None:
+def _record_choose(part: Choose, state: StateView, shown: set[tuple[int, int]]) -> None:
     for number, branch in enumerate(part.branches):
         if branch.condition.test(state):
             shown.add((id(part), number))
@@ -471,12 +463,12 @@ def state_bound(story: Story, surveyed: Survey) -> StateBound:
     live = live_reads(story, surveyed.reading, texts=False)
     total = 0
     for sid in surveyed.values:
-        values = surveyed.at(sid)
-        for name in sorted(live[sid]):
-            found = values.get(name)
+        sizes = 1
+        for name, found in surveyed.at(sid, sorted(live[sid])).items():
             if found is None:
                 return StateBound(None, (sid, name[1]))
-        total += math.prod(len(values.get(name) or ()) for name in live[sid])
+            sizes *= len(found)
+        total += sizes
     return StateBound(total)
 
 
@@ -485,18 +477,19 @@ def surveyed_exploration(story: Story, surveyed: Survey) -> Exploration:
     unreachable scene, a choice never open, text never shown, a lock that never binds) truly never
     does; softlocks, loops and doomed choices are not looked for."""
     result = Exploration(scenes=set(surveyed.values), opened=set(surveyed.opened), locked=set(surveyed.locked))
-    start = engine.new_game(story)
+    read: dict[int, list[Read]] = {}  # a variation written alike in many scenes is one object
     for sid in surveyed.values:
-        values = surveyed.at(sid)
-        here = msgspec.structs.replace(start, scene=sid)
         for text in scene_texts(story.scenes[sid]):
             for part in text.parts:
                 if type(part) is not Choose:
                     continue
                 # each variation on its own: fewer names, so their values can be listed more often
                 alone = Text((part,))
-                reads = sorted({name for choose in alone.chooses() for branch in choose.branches
-                                for name in branch.condition.reads()})
-                for variant in _variants(here, reads, values):
-                    _record_variations([alone], variant, result.shown)
+                reads = read.get(id(part))
+                if reads is None:
+                    reads = read[id(part)] = sorted({name for choose in alone.chooses() for branch in choose.branches
+                                                     for name in branch.condition.reads()})
+                combos = combinations(reads, surveyed.at(sid, reads))
+                views = None if combos is None else [View(sid, reads, combo) for combo in combos]
+                _record_variations([alone], views, result.shown)
     return result

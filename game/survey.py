@@ -15,7 +15,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-from collections import ChainMap, deque
+from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 
 import msgspec
@@ -60,9 +60,10 @@ class Survey(msgspec.Struct):
     unsure: set[str] = msgspec.field(default_factory=set)
     """Scenes where some combination of values leaves every choice closed: possible softlocks."""
 
-    def at(self, scene: str) -> Mapping[Read, Values]:
-        """Each name's possible values on entering ``scene``."""
-        return ChainMap(self.values[scene], self.start)
+    def at(self, scene: str, names: Iterable[Read]) -> dict[Read, Values]:
+        """Each of ``names``' possible values on entering ``scene`` (a reached one)."""
+        here, start = self.values[scene], self.start
+        return {name: here[name] if name in here else start.get(name, ANY) for name in names}
 
 
 def scene_texts(scene: Scene) -> list[Text]:
@@ -276,7 +277,7 @@ def combinations(names: Sequence[Read], possible: Mapping[Read, Values]) -> list
     return list(itertools.product(*(sorted(c, key=int) for c in listed)))
 
 
-class _View:
+class View:
     """Just what one scene's conditions read, under one combination of values: far cheaper to
     build than a State, and a ``StateView`` like it."""
 
@@ -303,10 +304,12 @@ def live_reads(story: Story, known: Reading, texts: bool) -> dict[str, set[Read]
     matter there. A visit count or a once-only choice is live only where it could already have
     changed. ``texts`` counts conditions in text as readers too."""
     rank = known.rank
+    since = _changes_from(known)
     live: dict[str, set[Read]] = {}
     for sid, here in known.choices.items():
         names = here | known.texts[sid] if texts else here
-        live[sid] = {name for name in names if _may_have_happened(name, rank, sid)}
+        at = rank[sid]
+        live[sid] = {name for name in names if since[name] <= at}
     edges, predecessors = known.edges, known.predecessors
     pending = deque(sorted(story.scenes, key=lambda sid: -rank[sid]))
     queued = set(pending)
@@ -315,10 +318,11 @@ def live_reads(story: Story, known: Reading, texts: bool) -> dict[str, set[Read]
         queued.discard(sid)
         mine = live[sid]
         before = len(mine)
+        at = rank[sid]
         for target, killed in edges[sid]:
-            for name in live[target]:
-                if name not in killed and name not in mine and _may_have_happened(name, rank, sid):
-                    mine.add(name)
+            new = live[target] - killed - mine
+            if new:
+                mine.update(name for name in new if since[name] <= at)
         if len(mine) != before:
             for parent in predecessors[sid]:
                 if parent not in queued:
@@ -327,15 +331,19 @@ def live_reads(story: Story, known: Reading, texts: bool) -> dict[str, set[Read]
     return live
 
 
-def _may_have_happened(name: Read, rank: dict[str, int], sid: str) -> bool:
-    """Whether a visit count or a once-only choice could already have changed by scene ``sid``:
-    only if its scene comes no later (a scene of higher rank can never lead to ``sid``)."""
-    kind, value = name
-    if kind == "scene":
-        return rank[value] <= rank[sid]
-    if kind == "used":
-        return rank[value.partition(".")[0]] <= rank[sid]
-    return True
+def _changes_from(known: Reading) -> dict[Read, int]:
+    """Each name read anywhere, with the lowest rank of a scene where it could already have
+    changed: a visit count or a once-only choice only from its own scene's rank on (a scene of
+    higher rank can never lead back to it), anything else everywhere."""
+    rank = known.rank
+    since: dict[Read, int] = {}
+    for reads in (*known.choices.values(), *known.texts.values()):
+        for name in reads:
+            if name not in since:
+                kind, value = name
+                since[name] = rank[value] if kind == "scene" else \
+                    rank[value.partition(".")[0]] if kind == "used" else -1
+    return since
 
 
 def survey(story: Story, start: State | None = None, caps: Caps | None = None) -> Survey:
@@ -443,9 +451,9 @@ def _open_under(story: Story, scene: Scene, result: Survey,
             result.unsure.add(scene.id)
         result.opened.update((scene.id, c.id) for c in opened)
         return [(c, own) for c in opened]
-    values = result.at(scene.id)
     reads = sorted(result.reading.choices[scene.id])
-    key = (scene.id, tuple(values.get(name) for name in reads))
+    values = result.at(scene.id, reads)
+    key = (scene.id, tuple(values.values()))
     opening = tried.scenes.get(key)
     if opening is None:
         combos = combinations(reads, values)
@@ -461,7 +469,7 @@ def _try_together(story: Story, scene: Scene, reads: list[Read], combos: list[tu
     """Every combination in turn: for each choice it opens, the values of ``reads`` that open it."""
     opening: dict[str, list[set[int | bool]]] = {}
     for combo in combos:
-        view = _View(scene.id, reads, combo)
+        view = View(scene.id, reads, combo)
         opened = engine.open_choices(story, view)
         if not opened:
             result.unsure.add(scene.id)
@@ -513,7 +521,7 @@ def _try_alone(scene: Scene, choice: Choice, reads: list[Read], values: Mapping[
     used = f"{scene.id}.{choice.id}"
     buckets: list[set[int | bool]] = [set() for _ in reads]
     for combo in combos:
-        view = _View(scene.id, reads, combo)
+        view = View(scene.id, reads, combo)
         if choice.condition is not None and not choice.condition.test(view):
             result.locked.add((scene.id, choice.id))
         elif not (choice.once and used in view.used):

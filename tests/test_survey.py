@@ -287,7 +287,7 @@ def test_a_flag_that_can_be_true_is_never_taken_for_the_number_one(tmp_path: Pat
     (a condition on a flag tests `is True`), or the survey would call its passage unseen."""
     story = load_story(write_story(tmp_path / "lamp", SMALL_HEAD, {"one.yaml": COUNTER_AND_FLAG}))
     surveyed = survey(story)
-    assert all(type(value) is bool for value in surveyed.at("hub")[("variable", "lit")] or ())
+    assert all(type(value) is bool for value in surveyed.at("hub", [("variable", "lit")])[("variable", "lit")] or ())
     assert analysis.findings(story, analysis.surveyed_exploration(story, surveyed)) == []
 
 
