@@ -69,8 +69,8 @@ GOALS: dict[str, Goal] = {
                                    "its whole first frame is written ÷ a bare Textual app showing one Static"),
     "first_paint_ratio": Goal("<=", 1.10, "the same from the second start on (story cache filled)"),
     "help_vs_argparse": Goal("<=", 1.5, "`daylights --help` ÷ a bare argparse program's `--help`"),
-    "check_bundled_vs_import_yaml": Goal("<=", 3.0, "`daylights check` on the bundled story ÷ "
-                                         "`python -c 'import yaml'`"),
+    "check_bundled_vs_import_yaml": Goal("<=", 3.0, "`daylights check` on the bundled story (the story cache "
+                                         "filled, as by any earlier start or check) ÷ `python -c 'import yaml'`"),
     "engine_vs_dict": Goal(">=", 1.0, "engine choices a second ÷ a plain-dict loop making a new state per choice"),
     "render_scene_us": Goal("<=", 50, "µs to render one scene of the bundled story to text (absolute)"),
     "autosave_ms_1000_saves": Goal("<=", 2.0, "ms for one autosave with 1,000 named saves in the folder "
@@ -153,7 +153,7 @@ if sys.argv[0] != "-":
 """
 
 
-def peak_process(module: str, *arguments: str) -> tuple[float, float]:
+def peak_process(module: str, *arguments: str, env: dict[str, str] | None = None) -> tuple[float, float]:
     """CPU seconds and peak resident KiB of ``python -m MODULE ARGUMENTS`` (``-`` runs nothing).
 
     The peak is the process's own high-water mark, read from /proc as it exits: the operating
@@ -161,7 +161,7 @@ def peak_process(module: str, *arguments: str) -> tuple[float, float]:
     between fork and exec.
     """
     with tempfile.NamedTemporaryFile("r") as out:
-        seconds = run_process(python("-c", PEAK, out.name, module, *arguments))
+        seconds = run_process(python("-c", PEAK, out.name, module, *arguments), env)
         return seconds, float(out.read())
 
 
@@ -229,6 +229,7 @@ def first_paint_figures(runs: int) -> dict[str, Figure]:
 
 def command_figures(help_runs: int, check_runs: int) -> dict[str, Figure]:
     """``daylights --help`` and ``daylights check`` against bare programs doing the floor of the same."""
+    run_process(python("-m", "game", "check"))  # fills the story cache, as any earlier start or check would
     help_pair = interleaved(lambda: run_process(python("-m", "game", "--help")),
                             lambda: run_process(python("-c", BARE_ARGPARSE, "--help")), help_runs)
     check_pair = interleaved(lambda: run_process(python("-m", "game", "check")),
@@ -291,13 +292,17 @@ def load_figure(scenes: int, runs: int) -> Figure:
 
 
 def check_figures(scenes: int, runs: int) -> dict[str, Figure]:
-    """The process ``daylights check DIR`` against a process composing the same files, and its peak memory."""
-    with generated(scenes) as (folder, count):
+    """The process ``daylights check DIR`` against a process composing the same files, and its peak memory.
+
+    Each check starts with an empty story cache, as after an edit: it parses the story, plays it
+    out and stores it in the cache, all of which is measured."""
+    with generated(scenes) as (folder, count), tempfile.TemporaryDirectory() as caches:
         yaml_bytes = sum(path.stat().st_size for path in folder.glob("*.yaml"))
         checks: list[tuple[float, float]] = []
         composes: list[float] = []
         for _ in range(runs):
-            checks.append(peak_process("game", "check", str(folder)))
+            fresh = environment(DAYLIGHTS_CACHE=tempfile.mkdtemp(dir=caches))
+            checks.append(peak_process("game", "check", str(folder), env=fresh))
             composes.append(run_process(python("-c", COMPOSE, str(folder))))
     bare = statistics.median(peak_process("-")[1] for _ in range(3))
     above = [peak - bare for _, peak in checks]

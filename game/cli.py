@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
     from game.analysis import StateBound
     from game.story.model import Story
+    from game.story.problems import Problem
+    from game.story_cache import CheckedStory
 
 # The game's own modules (engine, analysis, saves, story) are imported by the commands that use
 # them, not here: `daylights --help` and every command that needs none of them start without
@@ -322,32 +324,11 @@ def _new(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from game.story_cache import check_story
 
-    folder = _scenes(args)
-    checked, problems = check_story(folder)
+    checked, problems, store = check_story(_scenes(args))
     skipped: str | None = None
     if checked is not None:
-        story = checked.story
-        from game import analysis
-        from game.gcpause import paused_gc
-        from game.survey import survey
-        from game.walkthrough import walkthrough_problems
-
-        with paused_gc():  # the analysis builds many small objects and no cycles
-            surveyed = survey(story)
-            bound = analysis.state_bound(story, surveyed)
-            if args.deep or (bound.states is not None and bound.states <= analysis.SEARCH_BOUND):
-                found = analysis.explore(story, args.limit, thorough=True, surveyed=surveyed)
-                problems = [*problems, *analysis.findings(story, found, args.limit)]
-                if found.truncated:  # what the survey proves still holds
-                    said = {str(p) for p in problems}
-                    quick = analysis.findings(story, analysis.surveyed_exploration(story, surveyed))
-                    problems += [p for p in quick if str(p) not in said]
-            else:
-                found = analysis.surveyed_exploration(story, surveyed)
-                skipped = _survey_note(args, bound, [sid for sid in story.scenes if sid in surveyed.unsure])
-                problems = [*problems, *analysis.findings(story, found, args.limit)]
-            problems.extend(walkthrough_problems(story, checked.walkthroughs))
-        problems.sort(key=lambda p: (p.loc.path, p.loc.line, p.loc.col))
+        found, skipped = _findings(args, checked)
+        problems = sorted([*problems, *found], key=lambda p: (p.loc.path, p.loc.line, p.loc.col))
     for problem in problems:
         print(problem)
     errors = sum(p.is_error for p in problems)
@@ -359,7 +340,38 @@ def _check(args: argparse.Namespace) -> int:
         print(summary)
     if skipped is not None:
         print(skipped)
+    if store is not None:
+        sys.stdout.flush()  # the report is out before the cache is written
+        store()
     return 1 if errors or (args.strict and problems) else 0
+
+
+def _findings(args: argparse.Namespace, checked: CheckedStory) -> tuple[list[Problem], str | None]:
+    """What playing out a valid story and replaying its walkthroughs find, and the note that says
+    what a check that only surveyed the story left out."""
+    from game import analysis
+    from game.gcpause import paused_gc
+    from game.survey import survey
+    from game.walkthrough import walkthrough_problems
+
+    story = checked.story
+    skipped: str | None = None
+    with paused_gc():  # the analysis builds many small objects and no cycles
+        surveyed = survey(story)
+        bound = analysis.state_bound(story, surveyed)
+        if args.deep or (bound.states is not None and bound.states <= analysis.SEARCH_BOUND):
+            found = analysis.explore(story, args.limit, thorough=True, surveyed=surveyed)
+            problems = analysis.findings(story, found, args.limit)
+            if found.truncated:  # what the survey proves still holds
+                said = {str(p) for p in problems}
+                quick = analysis.findings(story, analysis.surveyed_exploration(story, surveyed))
+                problems += [p for p in quick if str(p) not in said]
+        else:
+            found = analysis.surveyed_exploration(story, surveyed)
+            skipped = _survey_note(args, bound, [sid for sid in story.scenes if sid in surveyed.unsure])
+            problems = analysis.findings(story, found, args.limit)
+        problems.extend(walkthrough_problems(story, checked.walkthroughs))
+    return problems, skipped
 
 
 def _survey_note(args: argparse.Namespace, bound: StateBound, unsure: list[str]) -> str:

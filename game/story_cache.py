@@ -91,22 +91,25 @@ def open_story(folder: Path | str, cached: bool = True) -> tuple[Story, Callable
     return story, lambda: _store(path, found, story, warnings, read_walkthroughs(path))
 
 
-def check_story(folder: Path | str, cached: bool = True) -> tuple[CheckedStory | None, list[Problem]]:
+def check_story(folder: Path | str, cached: bool = True
+                ) -> tuple[CheckedStory | None, list[Problem], Callable[[], None] | None]:
     """What ``check`` reads: the valid story with its warnings and walkthroughs (from the cache when
-    nothing has changed, else parsed and stored), or None with every error and warning."""
+    nothing has changed, else parsed afresh), or None with every error and warning; and, for a
+    story just parsed, the call that stores it (``check`` makes it once its analysis is over and
+    freed, so that the entry's encoding never adds to the most memory a check takes)."""
     path = Path(folder)
     found = _entry(path) if cached else None
     entry = _read(*found) if found is not None else None
     if entry is not None:
-        return entry, list(entry.warnings)
+        return entry, list(entry.warnings), None
     try:
         story, warnings = _parse(path)
     except StoryError as exc:
-        return None, list(exc.problems)
+        return None, list(exc.problems), None
     checked = CheckedStory(story, tuple(warnings), read_walkthroughs(path))
-    if found is not None:
-        _store(path, found, story, warnings, checked.walkthroughs)
-    return checked, warnings
+    if found is None:
+        return checked, warnings, None
+    return checked, warnings, lambda: _store(path, found, story, warnings, checked.walkthroughs)
 
 
 def _parse(folder: Path) -> tuple[Story, list[Problem]]:

@@ -13,7 +13,7 @@ from game import engine
 from game.locations import CACHE_ENV
 from game.story import StoryError
 from game.story import loader as story_loader
-from game.story_cache import check_story, load_story, open_story
+from game.story_cache import CheckedStory, check_story, load_story, open_story
 from game.walkthrough import read_walkthroughs, walkthrough_problems
 from tests.conftest import TINY_ACT, write_story
 
@@ -208,25 +208,35 @@ def with_walkthrough(folder: Path, choices: str) -> Path:
     return walkthrough
 
 
+def checked_and_stored(folder: Path) -> CheckedStory | None:
+    """``check_story`` as the command makes it: the story checked, then stored."""
+    checked, _, store = check_story(folder)
+    if store is not None:
+        store()
+    return checked
+
+
 def test_check_reads_the_warnings_and_walkthroughs_from_the_cache_too(
         tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = write_story(tmp_path / "tiny")
     with_walkthrough(folder, "take_key, flatter, flatter, secret")
-    first, warnings = check_story(folder)
+    first, warnings, store = check_story(folder)
     assert first is not None and [w.message for w in warnings] == ["ignored: scene files must end in .yaml"]
     assert [Path(w.path).name for w in first.walkthroughs] == ["win.yaml"]
+    assert store is not None and entries(cache) == []
+    store()
     no_parsing(monkeypatch)
-    again, cached = check_story(folder)
-    assert again == first and cached == warnings
+    again, cached, store = check_story(folder)
+    assert again == first and cached == warnings and store is None
     assert again is not None and walkthrough_problems(again.story, again.walkthroughs) == []
 
 
 def test_an_edited_walkthrough_is_checked_afresh(tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = write_story(tmp_path / "tiny")
     walkthrough = with_walkthrough(folder, "take_key, flatter, flatter, secret")
-    check_story(folder)
+    checked_and_stored(folder)
     walkthrough.write_text("ending: win\nchoices: [take_key, secret]\n")
-    checked, _ = check_story(folder)
+    checked = checked_and_stored(folder)
     assert checked is not None
     [problem] = walkthrough_problems(checked.story, checked.walkthroughs)
     assert problem.loc.path == str(walkthrough) and problem.loc.line == 2 and "move 2" in problem.message
@@ -240,7 +250,7 @@ def test_a_story_the_game_stored_gives_check_its_walkthroughs(tmp_path: Path, ca
     with_walkthrough(folder, "take_key, secret")
     story = load_story(folder)
     no_parsing(monkeypatch)
-    checked, warnings = check_story(folder)
+    checked, warnings, _ = check_story(folder)
     assert checked is not None and checked.story == story and len(warnings) == 1
     assert checked.walkthroughs == read_walkthroughs(folder)
     [problem] = walkthrough_problems(story, checked.walkthroughs)
