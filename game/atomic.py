@@ -15,6 +15,7 @@ import errno
 import os
 import stat
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 TEMP_PREFIX = ".tmp-"
@@ -32,11 +33,13 @@ class TooLarge(AtomicWriteError):
     """The file is larger than its reader accepts."""
 
 
-def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
+def write_atomic(path: Path, data: bytes | Iterable[bytes], durable: bool = True) -> None:
     """Replace ``path`` with ``data`` so that a crash at any moment leaves the old or the new file.
 
-    ``durable=False`` skips the fsyncs (a power cut may then leave an empty or partial file), for
-    files whose loss costs nothing and whose reader checks them, such as the story cache.
+    ``data`` may come in pieces, so that a large file never has to be held whole; whatever a piece
+    raises leaves the old file in place too. ``durable=False`` skips the fsyncs (a power cut may
+    then leave an empty or partial file), for files whose loss costs nothing and whose reader
+    checks them, such as the story cache.
     """
     import tempfile  # here, not above: most programs only read through this module (check, a cached start)
 
@@ -48,7 +51,8 @@ def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
         raise AtomicWriteError(f"cannot write to {folder}: {why(exc)}") from None
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(data)
+            for piece in (data,) if isinstance(data, bytes) else data:
+                out.write(piece)
             out.flush()
             if durable:
                 os.fsync(out.fileno())
@@ -59,6 +63,10 @@ def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise AtomicWriteError(f"could not save {path.name}: {why(exc)}; the previous save is untouched") from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
 
 
 def read_bounded(path: Path, limit: int) -> bytes:

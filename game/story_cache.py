@@ -23,7 +23,7 @@ import hashlib
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -188,12 +188,30 @@ def _read(entry: Path, header: bytes, limit: int) -> CheckedStory | None:
         scenes=MappingProxyType(story.scenes)))
 
 
-def _write(entry: Path, header: bytes, story: CheckedStory) -> None:
+def _write(entry: Path, header: bytes, checked: CheckedStory) -> None:
     """Store the entry; a folder that cannot be written, or a story JSON cannot hold, just goes uncached."""
     try:
-        write_atomic(entry, header + msgspec.json.encode(story, enc_hook=_encode), durable=False)
+        write_atomic(entry, _pieces(header, checked), durable=False)
     except (AtomicWriteError, TypeError, RecursionError):
         return
+
+
+def _pieces(header: bytes, checked: CheckedStory) -> Iterator[bytes]:
+    """The entry as JSON, a scene at a time: storing a large story never holds its whole encoding
+    (at 100,000 scenes that would add half as much again to the memory the story takes)."""
+    encode = msgspec.json.Encoder(enc_hook=_encode).encode
+    story = checked.story
+    yield header + b'{"story":{'
+    for index, field in enumerate(msgspec.structs.fields(Story)):
+        yield (b"," if index else b"") + encode(field.encode_name) + b":"
+        if field.name != "scenes":
+            yield encode(getattr(story, field.name))
+            continue
+        yield b"{"
+        for number, (scene_id, scene) in enumerate(story.scenes.items()):
+            yield (b"," if number else b"") + encode(scene_id) + b":" + encode(scene)
+        yield b"}"
+    yield b'},"warnings":' + encode(checked.warnings) + b',"walkthroughs":' + encode(checked.walkthroughs) + b"}"
 
 
 def _encode(value: object) -> object:

@@ -13,7 +13,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -735,3 +735,18 @@ def test_removed_scene_refuses_and_names_it(tiny: Story, store: SaveStore, tmp_p
     act = act.replace("      - id: cellar\n", "      - id: down\n")
     with pytest.raises(SaveError, match="scene 'cellar' no longer exists"):
         load(store, "s", edited(tmp_path, act=act))
+
+
+def test_a_file_written_in_pieces_replaces_the_old_one_only_when_every_piece_is_written(tmp_path: Path) -> None:
+    target = tmp_path / "entry.json"
+    write_atomic(target, [b"old ", b"file"], durable=False)
+    assert target.read_bytes() == b"old file"
+
+    def failing() -> Iterator[bytes]:
+        yield b"half a "
+        raise TypeError("a value JSON cannot hold")
+
+    with pytest.raises(TypeError):
+        write_atomic(target, failing(), durable=False)
+    assert target.read_bytes() == b"old file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["entry.json"]  # no temporary file left behind

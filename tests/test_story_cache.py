@@ -255,3 +255,21 @@ def test_a_story_the_game_stored_gives_check_its_walkthroughs(tmp_path: Path, ca
     assert checked.walkthroughs == read_walkthroughs(folder)
     [problem] = walkthrough_problems(story, checked.walkthroughs)
     assert problem.message == "move 2: choice 'secret' in scene 'hall' is locked: needs trust >= 2 and brave"
+
+
+def test_an_entry_is_written_a_scene_at_a_time_and_is_the_same_json(tmp_path: Path, cache: Path) -> None:
+    """Streamed (so a large story never holds its whole encoding), and byte for byte what encoding it
+    whole gives."""
+    import msgspec
+
+    from game import story_cache
+
+    folder = write_story(tmp_path / "tiny")
+    with_walkthrough(folder, "take_key")
+    checked = checked_and_stored(folder)
+    assert checked is not None
+    [entry] = entries(cache)
+    header, _, body = entry.read_bytes().partition(b"\n")
+    assert header.startswith(story_cache.FORMAT)
+    assert body == msgspec.json.encode(checked, enc_hook=story_cache._encode)
+    assert len(list(story_cache._pieces(b"", checked))) > len(checked.story.scenes)
