@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from game import analysis
@@ -219,8 +219,38 @@ variables:
 """
 
 
+FALLBACK_NEVER_SHOWN = """\
+act: one
+scenes:
+  s0:
+    title: Scene 0
+    text: Dark.
+    choices:
+      - {id: c0, text: Go, goto: s2, once: true}
+  s2:
+    title: Scene 2
+    text: Darker.
+    choices:
+      - {id: c0, text: Back, goto: s0, if: not has key, fallback: true}
+      - {id: c1, text: Take it, goto: s0, do: {give: key}}
+  win:
+    title: Won
+    text: Won.
+    ending: {kind: canonical, title: Won}
+"""
+"""Once-only, so s2 is only ever reached without the key: the search says the fallback never
+shows because another choice is always open; the survey, which cannot tie the key to the
+once-only choice, says the weaker 'its condition is false or another choice is open'."""
+
+
+def claim(finding: str) -> str:
+    """A finding without its reason, which the search may know better than the survey."""
+    return finding.split(" can never be taken: ")[0]
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(act=small_stories())
+@example(act=FALLBACK_NEVER_SHOWN)
 def test_the_survey_never_claims_more_than_the_full_search(tmp_path: Path, act: str) -> None:
     folder = write_story(tmp_path / "small", SMALL_HEAD, {"one.yaml": act})
     story, _ = check_story(folder)
@@ -238,10 +268,10 @@ def test_the_survey_never_claims_more_than_the_full_search(tmp_path: Path, act: 
     assert found.shown <= quick.shown
     assert set(found.softlocks) <= surveyed.unsure
     # what the survey reports, the search reports too, or something stronger: the scene unreachable
-    deep = {str(p) for p in analysis.findings(story, found)}
+    deep = {claim(str(p)) for p in analysis.findings(story, found)}
     for problem in analysis.findings(story, quick):
         scene = re.findall(r"(?:scene|ending) '([^']+)'", str(problem))[0]
-        assert str(problem) in deep or scene not in found.scenes, str(problem)
+        assert claim(str(problem)) in deep or scene not in found.scenes, str(problem)
 
 
 COUNTER_AND_FLAG = """\
