@@ -365,7 +365,7 @@ def _survey(story: Story, start: State | None, caps: Caps | None) -> Survey:
     names = {name for reads in (*facts.choices.values(), *facts.texts.values()) for name in reads}
     result = Survey(facts, {name: frozenset({value_of(first, name, caps)}) for name in names})
     result.values[first.scene] = {name: result.start[name] for name in live[first.scene]}
-    changes: dict[int, set[Read]] = {}
+    changes: dict[int, frozenset[Read]] = {}  # by Effects: written alike, they are one object
     sets: Interned = {}  # one object per set of values: most repeat
     tried = _Tried()
     grown: dict[str, int] = {}  # how often each scene's values have grown
@@ -379,13 +379,12 @@ def _survey(story: Story, start: State | None, caps: Caps | None) -> Survey:
         for choice, entry in _open_under(story, scene, result, tried):
             target = story.scenes[choice.target]
             used = f"{scene.id}.{choice.id}" if choice.once else None
-            changed = changes.get(id(choice))
-            if changed is None:
-                changed = changes[id(choice)] = _changed(choice, target, used)
+            by_choice, on_entry = _changes(choice.effects, changes), _changes(target.on_enter, changes)
+            visits, taken = ("scene", target.id), ("used", used) if used is not None else None
             after: dict[Read, Values] = {}
             for name in live[target.id]:
                 known = entry[name] if name in entry else result.start[name]
-                if name in changed:
+                if name in by_choice or name in on_entry or name in (visits, taken):
                     moved = _moved(known, name, (choice.effects, target.on_enter), target.id, used, caps)
                     known = moved if moved is None else _one_of(sets, moved)
                 after[name] = known
@@ -401,14 +400,13 @@ def _survey(story: Story, start: State | None, caps: Caps | None) -> Survey:
     return result
 
 
-def _changed(choice: Choice, target: Scene, used: str | None) -> set[Read]:
-    """The names a choice and the scene it enters can change."""
-    found: set[Read] = {("scene", target.id)}
-    if used is not None:
-        found.add(("used", used))
-    for effects in (choice.effects, target.on_enter):
-        found.update(("item", item) for item in (*effects.give, *effects.take))
-        found.update(("variable", name) for name, _ in (*effects.set, *effects.add))
+def _changes(effects: Effects, memo: dict[int, frozenset[Read]]) -> frozenset[Read]:
+    """The items and variables ``effects`` can change."""
+    found = memo.get(id(effects))
+    if found is None:
+        names = {("item", item) for item in (*effects.give, *effects.take)}
+        names.update(("variable", name) for name, _ in (*effects.set, *effects.add))
+        found = memo[id(effects)] = frozenset(names) if names else NOTHING
     return found
 
 
