@@ -636,13 +636,16 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _play_tui(args: argparse.Namespace) -> int:
+    from game.open_aside import open_aside
+
+    opening = open_aside(_scenes(args))  # before the costly imports below, to run beside them
     from game.saves import SaveStore
     from game.tui.app import DaylightsApp, StartMode
 
     start: StartMode | None = "new" if args.new else "continue" if args.resume else \
         "speedrun" if args.speedrun else None
     app = DaylightsApp(_scenes(args), SaveStore(saves_folder(args.saves)), start=start, load=args.load or None,
-                       watch=args.watch)
+                       watch=args.watch, opening=opening)
     app.run()
     return 0
 

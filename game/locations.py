@@ -23,11 +23,16 @@ def saves_folder(override: Path | str | None = None) -> Path:
     return platformdirs.user_data_path("daylights", appauthor=False) / "saves"
 
 
+def cache_enabled() -> bool:
+    """Whether there is a cache at all (``$DAYLIGHTS_CACHE=off`` turns it off), without finding its folder."""
+    return os.environ.get(CACHE_ENV, "").lower() != "off"
+
+
 def cache_folder() -> Path | None:
     """``$DAYLIGHTS_CACHE`` (``off`` turns the cache off), else the user cache folder."""
-    chosen = os.environ.get(CACHE_ENV, "")
-    if chosen.lower() == "off":
+    if not cache_enabled():
         return None
+    chosen = os.environ.get(CACHE_ENV, "")
     if chosen:
         return Path(chosen)
     import platformdirs

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -273,3 +275,41 @@ def test_an_entry_is_written_a_scene_at_a_time_and_is_the_same_json(tmp_path: Pa
     assert header.startswith(story_cache.FORMAT)
     assert body == msgspec.json.encode(checked, enc_hook=story_cache._encode)
     assert len(list(story_cache._pieces(b"", checked))) > len(checked.story.scenes)
+
+
+OPEN_ASIDE = """
+import sys
+from pathlib import Path
+from game.open_aside import open_aside
+wait = open_aside(Path(sys.argv[1]))
+print("started" if wait is not None else "not started")
+if wait is not None:
+    wait()
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or len(os.sched_getaffinity(0)) < 2, reason="needs fork and two processors")
+def test_a_story_opened_aside_is_in_the_cache_once_waited_for(tmp_path: Path, cache: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = write_story(tmp_path / "tiny")
+    done = subprocess.run([sys.executable, "-c", OPEN_ASIDE, str(folder)], capture_output=True, text=True,
+                          timeout=60, check=True)
+    assert done.stdout == "started\n" and done.stderr == ""  # the child writes nothing to the terminal
+    assert len(entries(cache)) == 1
+    no_parsing(monkeypatch)
+    assert open_story(folder)[1] is None  # read from the cache the child filled
+
+
+def test_nothing_is_opened_aside_without_a_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_ENV, "off")
+    done = subprocess.run([sys.executable, "-c", OPEN_ASIDE, str(write_story(tmp_path / "tiny"))],
+                          capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout == "not started\n"
+
+
+def test_a_broken_story_opened_aside_is_still_reported_by_the_game(tmp_path: Path, cache: Path) -> None:
+    folder = write_story(tmp_path / "tiny", acts={"one.yaml": TINY_ACT.replace("goto: win", "goto: nowhere")})
+    subprocess.run([sys.executable, "-c", OPEN_ASIDE, str(folder)], timeout=60, check=True)
+    assert entries(cache) == []
+    with pytest.raises(StoryError, match="nowhere"):
+        open_story(folder)

@@ -756,3 +756,27 @@ async def test_the_canonical_walkthrough_played_with_keys_reaches_the_canonical_
         await pilot.pause()
         assert isinstance(app.screen, EndingScreen)
         assert text_of(app, "#ending-kind") == "Canonical ending"
+
+
+async def test_the_game_waits_for_the_story_opened_aside_once_before_opening_it(
+        tmp_path: Path, scenes: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``opening`` (``game.open_aside``) is waited for once, before the story is read, so that a
+    story the child process has just stored is found in the cache."""
+    from game.tui import app as app_module
+
+    calls: list[str] = []
+    real_open = app_module.open_story
+
+    def open_story(folder: Path) -> object:
+        calls.append("open")
+        return real_open(folder)
+
+    monkeypatch.setattr(app_module, "open_story", open_story)
+    app = DaylightsApp(scenes, SaveStore(tmp_path / "saves"), start="new", clock=FrozenClock(),
+                       settings=tmp_path / "settings.json", opening=lambda: calls.append("waited"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, PlayScreen)
+        app.action_reload()
+        await pilot.pause()
+    assert calls == ["waited", "open", "open"]

@@ -73,12 +73,13 @@ class DaylightsApp(App[None]):
     def __init__(self, scenes: Path, store: SaveStore, story: Story | None = None,
                  problem: str | None = None, start: StartMode | None = None, load: str | None = None,
                  clock: Callable[[], float] = time.monotonic, watch: bool = False,
-                 settings: Path | None = None) -> None:
+                 settings: Path | None = None, opening: Callable[[], None] | None = None) -> None:
         """``start`` opens a game at once ('new', 'continue', 'speedrun'), ``load`` a named save.
 
         ``clock`` drives play time; tests pass a frozen one so that screenshots are stable.
         ``watch`` reloads the story whenever its files change (for writers). ``settings`` is the
-        settings file (default: the user's config folder).
+        settings file (default: the user's config folder). ``opening`` waits for the story being
+        opened in another process (``game.open_aside``) and is called before the story is opened.
         """
         super().__init__()
         self.settings_file = settings if settings is not None else settings_path()
@@ -103,6 +104,7 @@ class DaylightsApp(App[None]):
         self.writer = AutosaveWriter(store)
         """Autosaves are written on its thread, so a key press never waits for the disk."""
         self._too_small: TooSmallScreen | None = None
+        self.opening = opening
         self._started = False
         """Set once the first screens are up; the size guard must go on top of them."""
 
@@ -137,8 +139,11 @@ class DaylightsApp(App[None]):
             self.load_slot(self.load_on_start)
 
     def on_unmount(self) -> None:
-        """Every autosave still queued reaches the disk before the game leaves."""
+        """Every autosave still queued reaches the disk before the game leaves (and a story opened
+        in another process that was never needed is waited for)."""
         self.writer.flush(timeout=5)
+        if self.opening is not None:
+            self.opening()
 
     def quit_if_terminal_gone(self) -> None:
         """Leave when the terminal has hung up, as when an SSH session drops without a SIGHUP.
@@ -189,6 +194,9 @@ class DaylightsApp(App[None]):
         The thread mostly waits for the disk while the first frame is built, instead of before it;
         it is not a daemon, so the entry is finished before the game exits.
         """
+        if self.opening is not None:
+            opening, self.opening = self.opening, None
+            opening()
         try:
             story, store = open_story(self.scenes)
             self.story, self.problem = story, None
