@@ -168,7 +168,10 @@ def walkthrough_paths(folder: Path) -> list[Path]:
 def read_walkthroughs(folder: Path) -> tuple[WalkthroughFile, ...]:
     """Every walkthrough of the story in ``folder``, read under the scene files' rules (no link out
     of the folder, no pipes); a file that cannot be read carries its problem instead."""
-    inside = folder.resolve()
+    try:
+        inside = folder.resolve(strict=True)
+    except (OSError, RuntimeError):  # the folder went away (or became a loop) since the story was read
+        return ()
     files: list[WalkthroughFile] = []
     for path in walkthrough_paths(folder):
         refused = refusal(path, inside)
