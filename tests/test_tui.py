@@ -140,30 +140,6 @@ async def test_number_keys_arrows_enter_and_clicks_all_take_choices(tmp_path: Pa
         assert app.session.state.scene == "path"
 
 
-async def test_a_new_game_from_the_command_line_is_the_apps_first_screen_and_stays_replaceable(
-        tmp_path: Path, scenes: Path) -> None:
-    app = app_for(tmp_path, scenes, start="new")
-    async with app.run_test(size=SIZE) as pilot:
-        first = app.screen
-        assert app.screen_stack == [first] and isinstance(first, PlayScreen)
-        assert "The Approach  ·  The gate  ·  moves 0" in text_of(app, "#status")
-        assert app.screen.query_one("#choices", OptionList).has_focus
-        await press(pilot, "1")
-        assert app.session.state.scene == "path" and "moves 1" in text_of(app, "#status")
-        await press(pilot, "escape")
-        assert isinstance(app.screen, TitleScreen) and app.screen_stack[0] is first
-        assert menu_ids(app)[0] == "resume"
-        await press(pilot, "enter")
-        assert app.screen is first and app.session.state.scene == "path"
-        app.new_game()
-        await pilot.pause()
-        assert len(app.screen_stack) == 1 and app.screen is not first and isinstance(app.screen, PlayScreen)
-        assert app.screen.session is app.session and app.session.state.scene == "gate"
-        await press(pilot, "2", "t")
-        assert isinstance(app.screen, TitleScreen) and len(app.screen_stack) == 2
-        assert app.play_screen() is None, "the ended game's play screen is gone from under the title"
-
-
 async def test_locked_choice_is_shown_dimmed_with_its_reason_and_cannot_be_taken(
         tmp_path: Path, scenes: Path) -> None:
     app = app_for(tmp_path, scenes, start="new")

@@ -109,34 +109,15 @@ class DaylightsApp(App[None]):
         """Set once the first screens are up; the size guard must go on top of them."""
 
     # -- start-up ------------------------------------------------------------------------------
-    def get_default_screen(self) -> Screen[None]:
-        """A new game's play screen is the app's first screen, not one pushed over a blank one.
-
-        Textual composes it with the app, so the first frame costs no second pass over the styles
-        and layout; the play screen stays at the bottom of the stack while that game lasts.
-        """
-        if self.start != "new":
-            return super().get_default_screen()
-        if self.story is None and self.problem is None:
-            self.reload_story()
-        if self.story is None:
-            return super().get_default_screen()
-        self.session = self.new_session(self.story)
-        screen = PlayScreen(self.session)
-        # What push_screen gives a screen and Textual's first screen lacks (a private name of Textual
-        # 8.2): switch_screen, which replaces this one when its game is over, takes one away.
-        screen._push_result_callback(self, None)
-        return screen
-
     def on_mount(self) -> None:
         if self.story is None and self.problem is None:
             self.reload_story()
         if self.settings.theme != DEFAULT_THEME and self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         self.theme_changed_signal.subscribe(self, self.remember_theme)
-        if self.story is not None and self.session is None:
+        if self.story is not None:
             self.open_start()
-        if self.bare():
+        if len(self.screen_stack) <= 1:
             self.show_title()
         self._started = True
         self.call_after_refresh(start_up_done)
@@ -279,24 +260,12 @@ class DaylightsApp(App[None]):
         """A session for ``story``; a speedrun's (``autosave=False``) keeps out of the autosave slots."""
         return Session(story, self.store, state, clock=self.clock, autosave=autosave, writer=self.writer)
 
-    def bare(self) -> bool:
-        """Nothing shown but the blank screen at the bottom of the stack."""
-        return len(self.screen_stack) <= 1 and not isinstance(self.screen_stack[0], PlayScreen)
-
-    def to_bottom(self, screen: Screen[None] | None) -> None:
-        """Close every screen over the bottom one; put ``screen`` over it, or in its place if the
-        bottom one is a play screen (a game started with ``--new``), since that one cannot be popped."""
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
-        if screen is not None and isinstance(self.screen, PlayScreen):
-            self.switch_screen(screen)
-        elif screen is not None:
-            self.push_screen(screen)
-
     def play(self, session: Session) -> None:
         """Show ``session`` on a fresh play screen (or its ending screen), replacing every other."""
         self.session = session
-        self.to_bottom(PlayScreen(session, self.timed_run))
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(PlayScreen(session, self.timed_run))
         if session.ending is not None:
             self.show_ending()
 
@@ -425,7 +394,7 @@ class DaylightsApp(App[None]):
 
     def show_note(self, note: str) -> None:
         """Tell the player something went wrong; on an empty screen, show it on the title screen."""
-        if self.bare():
+        if len(self.screen_stack) <= 1:
             self.show_title(note)
         else:
             self.say(note, severity="warning", timeout=8)
@@ -454,8 +423,6 @@ class DaylightsApp(App[None]):
             self.session = None
             self.timed_run = None
         keep = self.play_screen() if self.session is not None else None
-        if keep is None:
-            self.to_bottom(Screen() if isinstance(self.screen_stack[0], PlayScreen) else None)
         while len(self.screen_stack) > 1 and self.screen is not keep:
             self.pop_screen()
         self.show_title()
