@@ -31,7 +31,7 @@ from typing import Any
 import msgspec
 
 from game import __version__, locations
-from game.atomic import AtomicWriteError, read_bounded, write_atomic
+from game.atomic import AtomicWriteError, clean_stale_temps, read_bounded, write_atomic
 from game.gcpause import paused_gc
 from game.story import conditions
 from game.story.files import FileRefused, read_regular_file, refusal, story_files
@@ -158,6 +158,7 @@ def _entry(folder: Path) -> tuple[Path, bytes, int] | None:
         for path in walkthrough_paths(folder):
             refused = refusal(path, resolved)
             content = read_regular_file(path) if refused is None else repr(refused).encode()
+            total += len(content) * max(1, len(str(path)) // 8)  # each choice is kept with its place
             digest.update(f"{WALKTHROUGHS}/".encode() + path.name.encode("utf-8", "surrogateescape") + b"\0"
                           + len(content).to_bytes(8, "big") + content)
     except (OSError, RuntimeError, FileRefused):
@@ -190,10 +191,11 @@ def _read(entry: Path, header: bytes, limit: int) -> CheckedStory | None:
 
 def _write(entry: Path, header: bytes, checked: CheckedStory) -> None:
     """Store the entry; a folder that cannot be written, or a story JSON cannot hold, just goes uncached."""
+    clean_stale_temps(entry.parent)  # what a writer killed mid-store left
     try:
         write_atomic(entry, _pieces(header, checked), durable=False)
-    except (AtomicWriteError, TypeError, RecursionError):
-        return
+    except (AtomicWriteError, TypeError, RecursionError, UnicodeEncodeError):
+        return  # UnicodeEncodeError: a path that is not UTF-8 (JSON cannot hold it)
 
 
 def _pieces(header: bytes, checked: CheckedStory) -> Iterator[bytes]:

@@ -313,3 +313,12 @@ def test_a_broken_story_opened_aside_is_still_reported_by_the_game(tmp_path: Pat
     assert entries(cache) == []
     with pytest.raises(StoryError, match="nowhere"):
         open_story(folder)
+
+
+def test_a_path_json_cannot_hold_goes_uncached_never_a_traceback(tmp_path: Path, cache: Path) -> None:
+    """A file name that is not UTF-8 reaches the story as a lone surrogate, which JSON cannot hold."""
+    folder = write_story(tmp_path / "tiny")
+    (folder / os.fsdecode(b"old\xff.yml")).write_text("act: one\n")
+    checked = checked_and_stored(folder)
+    assert checked is not None and entries(cache) == []
+    assert not list((cache / "stories").glob(".tmp-*"))
