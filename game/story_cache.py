@@ -158,7 +158,8 @@ def _entry(folder: Path) -> tuple[Path, bytes, int] | None:
         for path in walkthrough_paths(folder):
             refused = refusal(path, resolved)
             content = read_regular_file(path) if refused is None else repr(refused).encode()
-            total += len(content) * max(1, len(str(path)) // 8)  # each choice is kept with its place
+            # at most one choice in two bytes, each kept with its place (the file's path and a line)
+            total += len(content) // 2 * (len(str(path)) + 64) // 16
             digest.update(f"{WALKTHROUGHS}/".encode() + path.name.encode("utf-8", "surrogateescape") + b"\0"
                           + len(content).to_bytes(8, "big") + content)
     except (OSError, RuntimeError, FileRefused):
