@@ -9,7 +9,9 @@ condition tests are rebuilt from their trees). It opens only under its key, a di
 the story depends on: the folder as given, the names and bytes of its scene and walkthrough files,
 the versions of the game, Python and msgspec, and the size and modification time of the sources
 that read them (stat only: a first start does not hash them). An edited file, a new version of the
-game or an entry written for another folder is therefore never used. Files are listed and read
+game or an entry written for another folder is therefore never used, and a story is stored only
+if it was parsed from the bytes its key was made from. The entry ends with the SHA-256 of its JSON,
+so a damaged or hand-edited one is rebuilt before it is decoded. Files are listed and read
 under the loader's own limits (``game.story.files``) and the entry under a size bound; a missing,
 unreadable, damaged or foreign entry is simply rebuilt: the cache can make opening faster, never
 wrong and never unsafe.
@@ -26,7 +28,7 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 
@@ -34,13 +36,16 @@ from game import __version__, locations
 from game.atomic import AtomicWriteError, clean_stale_temps, read_bounded, write_atomic
 from game.gcpause import paused_gc
 from game.story import conditions
-from game.story.files import FileRefused, read_regular_file, refusal, story_files
+from game.story.files import FileRefused, read_regular_file, story_files
 from game.story.model import Story, uncompiled
 from game.story.problems import Problem, StoryError
-from game.walkthrough import WALKTHROUGHS, WalkthroughFile, read_walkthroughs, walkthrough_paths
+from game.walkthrough import WALKTHROUGHS, WalkthroughFile, WalkthroughSource, read_walkthroughs, walkthrough_sources
 
-FORMAT = b"daylights-story-cache 2"
-"""The first line of an entry, before its key; a new layout gets a new number."""
+FORMAT = b"daylights-story-cache 3"
+"""The first line of an entry, before its key; a new layout gets a new number. The JSON follows,
+then a last line with its SHA-256: a damaged entry is rebuilt, never decoded."""
+_TRAILER = 65
+"""The last line's size: a newline and 64 hex digits."""
 _HERE = Path(__file__).resolve().parent
 _SOURCES = (*(_HERE / "story").glob("*.py"), _HERE / "walkthrough.py", _HERE / "story_cache.py")
 """The code that decides what an entry holds: a change to any of it (by size or time) is a new key."""
@@ -55,6 +60,21 @@ class _Tree(msgspec.Struct, frozen=True, gc=False):
     """A condition's tree, decoded through a Struct so that msgspec keeps its type information."""
 
     tree: conditions.Tree
+
+
+class _Key(NamedTuple):
+    """Where a story's entry lives and what it must match, from the files as read before parsing."""
+
+    entry: Path
+    header: bytes
+    """The first line the entry must hold: the format and the key."""
+    limit: int
+    """The most bytes the entry may hold."""
+    fingerprint: str
+    """The ``Story.fingerprint`` of the scene files the key was made from: a story parsed from other
+    bytes (a file edited and put back while it was parsed) is not stored under this key."""
+    walkthroughs: tuple[WalkthroughSource, ...]
+    """The walkthrough files the key was made from, which are parsed from these very bytes."""
 
 
 class CheckedStory(msgspec.Struct, frozen=True, gc=False):
@@ -82,13 +102,13 @@ def open_story(folder: Path | str, cached: bool = True) -> tuple[Story, Callable
     """
     path = Path(folder)
     found = _entry(path) if cached else None
-    entry = _read(*found) if found is not None else None
+    entry = _read(found) if found is not None else None
     if entry is not None:
         return entry.story, None
     story, warnings = _parse(path)
     if found is None:
         return story, None
-    return story, lambda: _store(path, found, story, warnings, read_walkthroughs(path))
+    return story, lambda: _store(path, found, story, warnings, read_walkthroughs(path, found.walkthroughs))
 
 
 def check_story(folder: Path | str, cached: bool = True
@@ -99,14 +119,15 @@ def check_story(folder: Path | str, cached: bool = True
     freed, so that the entry's encoding never adds to the most memory a check takes)."""
     path = Path(folder)
     found = _entry(path) if cached else None
-    entry = _read(*found) if found is not None else None
+    entry = _read(found) if found is not None else None
     if entry is not None:
         return entry, list(entry.warnings), None
     try:
         story, warnings = _parse(path)
     except StoryError as exc:
         return None, list(exc.problems), None
-    checked = CheckedStory(story, tuple(warnings), read_walkthroughs(path))
+    walkthroughs = read_walkthroughs(path, None if found is None else found.walkthroughs)
+    checked = CheckedStory(story, tuple(warnings), walkthroughs)
     if found is None:
         return checked, warnings, None
     return checked, warnings, lambda: _store(path, found, story, warnings, checked.walkthroughs)
@@ -122,23 +143,27 @@ def _parse(folder: Path) -> tuple[Story, list[Problem]]:
     return parsed, problems
 
 
-def _store(folder: Path, found: tuple[Path, bytes, int], story: Story, warnings: list[Problem],
+def _store(folder: Path, found: _Key, story: Story, warnings: list[Problem],
            walkthroughs: tuple[WalkthroughFile, ...]) -> None:
-    """Write the entry, if no file has changed since the story (and then its walkthroughs) were read."""
-    if _entry(folder) == found:
-        _write(found[0], found[1], CheckedStory(story, tuple(warnings), walkthroughs))
+    """Write the entry, if the story was parsed from the bytes its key was made from and no file has
+    changed since (an entry nobody would read is not worth writing)."""
+    if story.fingerprint != found.fingerprint:
+        return
+    now = _entry(folder)
+    if now is not None and now.header == found.header:
+        _write(found.entry, found.header, CheckedStory(story, tuple(warnings), walkthroughs))
 
 
-def _entry(folder: Path) -> tuple[Path, bytes, int] | None:
-    """The cache file for ``folder``, the header its entry must start with and the most bytes it may
-    hold; None when the story cannot be cached (no cache, or a folder the loader would refuse)."""
+def _entry(folder: Path) -> _Key | None:
+    """The key of ``folder``'s story as its files are now; None when the story cannot be cached (no
+    cache, or a folder the loader would refuse)."""
     cache = locations.cache_folder()
     if cache is None:
         return None
     listing = story_files(folder)
     if listing.story_file is None or listing.has_errors:
         return None
-    digest = hashlib.sha256()
+    digest, fingerprint = hashlib.sha256(), hashlib.sha256()
     try:
         resolved = folder.resolve(strict=True)
         for part in (__version__, sys.version, msgspec.__version__, str(folder), str(resolved)):
@@ -155,9 +180,10 @@ def _entry(folder: Path) -> tuple[Path, bytes, int] | None:
             content = read_regular_file(path)
             total += len(content)
             digest.update(path.name.encode() + b"\0" + len(content).to_bytes(8, "big") + content)
-        for path in walkthrough_paths(folder):
-            refused = refusal(path, resolved)
-            content = read_regular_file(path) if refused is None else repr(refused).encode()
+            fingerprint.update(path.name.encode() + b"\0" + content + b"\0")  # as the loader makes it
+        walkthroughs = walkthrough_sources(folder)
+        for path, read in walkthroughs:
+            content = read if isinstance(read, bytes) else repr(read).encode()
             # at most one choice in two bytes, each kept with its place (the file's path and a line)
             total += len(content) // 2 * (len(str(path)) + 64) // 16
             digest.update(f"{WALKTHROUGHS}/".encode() + path.name.encode("utf-8", "surrogateescape") + b"\0"
@@ -166,22 +192,27 @@ def _entry(folder: Path) -> tuple[Path, bytes, int] | None:
         return None
     name = hashlib.sha256(str(resolved).encode("utf-8", "surrogateescape")).hexdigest()[:32]
     header = FORMAT + b" " + digest.hexdigest().encode() + b"\n"
-    return cache / "stories" / f"{name}.json", header, 16 * total + (1 << 20)
+    return _Key(cache / "stories" / f"{name}.json", header, 16 * total + (1 << 20), fingerprint.hexdigest(),
+                walkthroughs)
 
 
-def _read(entry: Path, header: bytes, limit: int) -> CheckedStory | None:
-    """The story in ``entry`` if it is this user's regular file, carries ``header`` and decodes."""
+def _read(key: _Key) -> CheckedStory | None:
+    """The story in the key's entry if it is this user's regular file, carries the key's header, is
+    whole (its last line is the SHA-256 of the JSON before it) and decodes."""
     try:
-        if hasattr(os, "getuid") and os.stat(entry).st_uid != os.getuid():
+        if hasattr(os, "getuid") and os.stat(key.entry).st_uid != os.getuid():
             return None  # another user's file is never read, however harmless its format
-        data = read_bounded(entry, limit)
+        data = read_bounded(key.entry, key.limit)
     except (OSError, AtomicWriteError):
         return None
-    if not data.startswith(header) or any(unsafe.search(data, len(header)) for unsafe in _UNSAFE_JSON):
+    start, end = len(key.header), len(data) - _TRAILER
+    if (end < start or not data.startswith(key.header) or data[end:end + 1] != b"\n"
+            or hashlib.sha256(memoryview(data)[start:end]).hexdigest().encode() != data[end + 1:]
+            or any(unsafe.search(data, start, end) for unsafe in _UNSAFE_JSON)):
         return None
     try:
         with paused_gc():
-            checked = _DECODER.decode(memoryview(data)[len(header):])
+            checked = _DECODER.decode(memoryview(data)[start:end])
     except (msgspec.DecodeError, conditions.ConditionError, RecursionError, KeyError):
         return None  # a damaged or planted entry is rebuilt, never trusted
     story = checked.story
@@ -200,11 +231,21 @@ def _write(entry: Path, header: bytes, checked: CheckedStory) -> None:
 
 
 def _pieces(header: bytes, checked: CheckedStory) -> Iterator[bytes]:
-    """The entry as JSON, a scene at a time: storing a large story never holds its whole encoding
-    (at 100,000 scenes that would add half as much again to the memory the story takes)."""
+    """The entry: its header, its JSON a scene at a time (storing a large story never holds its whole
+    encoding: at 100,000 scenes that would add half as much again to the memory the story takes), and
+    the JSON's digest."""
+    digest = hashlib.sha256()
+    yield header
+    for piece in _json_pieces(checked):
+        digest.update(piece)
+        yield piece
+    yield b"\n" + digest.hexdigest().encode()
+
+
+def _json_pieces(checked: CheckedStory) -> Iterator[bytes]:
     encode = msgspec.json.Encoder(enc_hook=_encode).encode
     story = checked.story
-    yield header + b'{"story":{'
+    yield b'{"story":{'
     for index, field in enumerate(msgspec.structs.fields(Story)):
         yield (b"," if index else b"") + encode(field.encode_name) + b":"
         if field.name != "scenes":

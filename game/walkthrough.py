@@ -16,7 +16,7 @@ import msgspec
 from game import engine
 from game.bundled import canonical_walkthrough
 from game.engine import ChoiceError, State
-from game.story.files import refusal
+from game.story.files import read_or_problem, refusal
 from game.story.model import Story
 from game.story.problems import Loc, Problem, did_you_mean, file_loc
 
@@ -80,13 +80,14 @@ def story_folder_of(walkthrough: Path) -> Path | None:
     return None
 
 
-def read_walkthrough(path: Path) -> Walkthrough:
-    """Read a walkthrough file: a mapping with ``choices`` (list of ids) and optional ``ending``."""
+def read_walkthrough(path: Path, data: bytes | None = None) -> Walkthrough:
+    """Read a walkthrough file (or parse ``data``, its bytes as already read): a mapping with
+    ``choices`` (list of ids) and optional ``ending``."""
     import yaml  # only when a walkthrough is really parsed: a cached check never needs it
 
-    from game.story.yamlfile import read_yaml_file
+    from game.story.yamlfile import parse_yaml_bytes, read_yaml_file
 
-    parsed = read_yaml_file(path)
+    parsed = read_yaml_file(path) if data is None else parse_yaml_bytes(str(path), data)
     if parsed.problems:
         raise WalkthroughError(parsed.problems[0])
     root = parsed.root
@@ -165,21 +166,38 @@ def walkthrough_paths(folder: Path) -> list[Path]:
         return []
 
 
-def read_walkthroughs(folder: Path) -> tuple[WalkthroughFile, ...]:
-    """Every walkthrough of the story in ``folder``, read under the scene files' rules (no link out
-    of the folder, no pipes); a file that cannot be read carries its problem instead."""
+WalkthroughSource = tuple[Path, "bytes | Problem"]
+"""One file of ``walkthroughs/`` as read: its bytes, or why it could not be read."""
+
+
+def walkthrough_sources(folder: Path) -> tuple[WalkthroughSource, ...]:
+    """The bytes of every walkthrough of the story in ``folder``, read under the scene files' rules
+    (no link out of the folder, no pipes); a file that cannot be read carries its problem instead."""
     try:
         inside = folder.resolve(strict=True)
     except (OSError, RuntimeError):  # the folder went away (or became a loop) since the story was read
         return ()
-    files: list[WalkthroughFile] = []
+    sources: list[WalkthroughSource] = []
     for path in walkthrough_paths(folder):
         refused = refusal(path, inside)
         if refused is not None:
-            files.append(WalkthroughFile(str(path), None, Problem(file_loc(path), refused[0], refused[1])))
+            sources.append((path, Problem(file_loc(path), refused[0], refused[1])))
+            continue
+        sources.append((path, read_or_problem(path)))
+    return tuple(sources)
+
+
+def read_walkthroughs(folder: Path, sources: tuple[WalkthroughSource, ...] | None = None
+                      ) -> tuple[WalkthroughFile, ...]:
+    """Every walkthrough of the story in ``folder``, parsed from ``sources`` (by default read now by
+    ``walkthrough_sources``: the story cache passes the bytes its key was made from)."""
+    files: list[WalkthroughFile] = []
+    for path, source in walkthrough_sources(folder) if sources is None else sources:
+        if isinstance(source, Problem):
+            files.append(WalkthroughFile(str(path), None, source))
             continue
         try:
-            files.append(WalkthroughFile(str(path), read_walkthrough(path), None))
+            files.append(WalkthroughFile(str(path), read_walkthrough(path, source), None))
         except WalkthroughError as exc:
             files.append(WalkthroughFile(str(path), None, exc.problem))
     return tuple(files)

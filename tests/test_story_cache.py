@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import subprocess
 import sys
@@ -110,6 +111,57 @@ def test_a_damaged_entry_is_rebuilt_not_trusted(tmp_path: Path, cache: Path, dam
     entry.write_bytes(data[: len(data) // 2] if damage is None else damage)
     assert load_story(folder) == parsed
     assert entry.read_bytes() == data
+
+
+def test_an_entry_edited_into_another_valid_story_is_rebuilt_not_trusted(tmp_path: Path, cache: Path) -> None:
+    """A hand edit that keeps the JSON well formed (here a choice sent to a scene that does not exist,
+    which would crash the game) fails the entry's digest."""
+    folder = write_story(tmp_path / "tiny")
+    parsed = load_story(folder)
+    [entry] = entries(cache)
+    data = entry.read_bytes()
+    assert data.count(b'"target":"win"') == 1
+    entry.write_bytes(data.replace(b'"target":"win"', b'"target":"wim"'))
+    assert load_story(folder) == parsed
+    assert entry.read_bytes() == data
+
+
+def test_a_file_edited_and_put_back_while_it_is_parsed_is_not_stored_under_the_old_key(
+        tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``git stash`` and ``git stash pop`` during a check: the key is made from A, the parse reads B,
+    and A is back by the time the entry is stored. B's story must not be what A's key opens."""
+    folder = write_story(tmp_path / "tiny")
+    act = folder / "one.yaml"
+    real_check = story_loader.check_story
+
+    def parse_while_edited(root: Path) -> object:
+        act.write_text(TINY_ACT.replace("You stand in a hall.", "You stand in a ballroom."))
+        try:
+            return real_check(root)
+        finally:
+            act.write_text(TINY_ACT)
+
+    monkeypatch.setattr(story_loader, "check_story", parse_while_edited)
+    assert "ballroom" in load_story(folder).scenes["hall"].text.fixed
+    assert entries(cache) == []
+    monkeypatch.setattr(story_loader, "check_story", real_check)
+    assert "ballroom" not in load_story(folder).scenes["hall"].text.fixed
+
+
+def test_walkthroughs_are_parsed_from_the_bytes_the_key_was_made_from(
+        tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = write_story(tmp_path / "tiny")
+    walkthrough = with_walkthrough(folder, "take_key, flatter, flatter, secret")
+    real_check = story_loader.check_story
+
+    def parse_while_edited(root: Path) -> object:
+        walkthrough.write_text("ending: win\nchoices: [take_key, secret]\n")  # after the key was made
+        return real_check(root)
+
+    monkeypatch.setattr(story_loader, "check_story", parse_while_edited)
+    checked = checked_and_stored(folder)
+    assert checked is not None and walkthrough_problems(checked.story, checked.walkthroughs) == []
+    assert entries(cache) == []  # the walkthrough on disk is no longer what was keyed
 
 
 def test_an_unwritable_cache_never_stops_the_story_from_opening(tmp_path: Path,
@@ -271,9 +323,11 @@ def test_an_entry_is_written_a_scene_at_a_time_and_is_the_same_json(tmp_path: Pa
     checked = checked_and_stored(folder)
     assert checked is not None
     [entry] = entries(cache)
-    header, _, body = entry.read_bytes().partition(b"\n")
+    header, _, rest = entry.read_bytes().partition(b"\n")
+    body, _, digest = rest.rpartition(b"\n")
     assert header.startswith(story_cache.FORMAT)
     assert body == msgspec.json.encode(checked, enc_hook=story_cache._encode)
+    assert digest == hashlib.sha256(body).hexdigest().encode()
     assert len(list(story_cache._pieces(b"", checked))) > len(checked.story.scenes)
 
 

@@ -15,7 +15,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from game.story.problems import Problem, file_loc
+from game.story.problems import Loc, Problem, file_loc
 
 STORY_FILE = "story.yaml"
 MAX_FILE_BYTES = 4 * 1024 * 1024
@@ -144,6 +144,16 @@ def read_regular_file(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(fd)
+
+
+def read_or_problem(path: Path) -> bytes | Problem:
+    """The bytes of ``path`` as ``read_regular_file`` reads them, or the problem why they cannot be."""
+    try:
+        return read_regular_file(path)
+    except FileRefused as exc:
+        return Problem(Loc(str(path)), str(exc))
+    except OSError as exc:
+        return Problem(Loc(str(path)), f"cannot read file: {exc.strerror or exc}")
 
 
 def _why(exc: BaseException) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from game.story import yamlhints
-from game.story.files import MAX_FILE_BYTES, UNSAFE_CHARACTERS, FileRefused, read_regular_file
+from game.story.files import MAX_FILE_BYTES, UNSAFE_CHARACTERS, read_or_problem
 from game.story.model import MAX_VALUE as MAX_INT
 from game.story.problems import Loc, Problem
 
@@ -149,14 +149,10 @@ class YamlFile:
 def read_yaml_file(path: Path, deferred: bool = False) -> YamlFile:
     """Read and parse ``path``; every failure becomes a located problem, never an exception
     (``deferred``: see ``parse_yaml_bytes``)."""
-    name = str(path)
-    try:
-        data = read_regular_file(path)
-    except FileRefused as exc:
-        return YamlFile(name, None, problems=[Problem(Loc(name), str(exc))])
-    except OSError as exc:
-        return YamlFile(name, None, problems=[Problem(Loc(name), f"cannot read file: {exc.strerror or exc}")])
-    return parse_yaml_bytes(name, data, deferred)
+    data = read_or_problem(path)
+    if isinstance(data, Problem):
+        return YamlFile(str(path), None, problems=[data])
+    return parse_yaml_bytes(str(path), data, deferred)
 
 
 def parse_yaml_bytes(name: str, data: bytes, deferred: bool = False) -> YamlFile:
