@@ -221,7 +221,7 @@ def reading(story: Story) -> Reading:
 
 def _plain(text: Text) -> bool:
     """Text with no variation in it (most is one run of words)."""
-    return all(type(part) is not Choose for part in text.parts)
+    return Choose not in map(type, text.parts)
 
 
 def _kills(effects: Effects) -> frozenset[Read]:
@@ -364,6 +364,7 @@ def _survey(story: Story, start: State | None, caps: Caps | None) -> Survey:
     live = live_reads(story, facts, texts=True)
     names = {name for reads in (*facts.choices.values(), *facts.texts.values()) for name in reads}
     result = Survey(facts, {name: frozenset({value_of(first, name, caps)}) for name in names})
+    initial = result.start
     result.values[first.scene] = {name: result.start[name] for name in live[first.scene]}
     changes: dict[int, frozenset[Read]] = {}  # by Effects: written alike, they are one object
     sets: Interned = {}  # one object per set of values: most repeat
@@ -379,15 +380,14 @@ def _survey(story: Story, start: State | None, caps: Caps | None) -> Survey:
         for choice, entry in _open_under(story, scene, result, tried):
             target = story.scenes[choice.target]
             used = f"{scene.id}.{choice.id}" if choice.once else None
-            by_choice, on_entry = _changes(choice.effects, changes), _changes(target.on_enter, changes)
-            visits, taken = ("scene", target.id), ("used", used) if used is not None else None
-            after: dict[Read, Values] = {}
-            for name in live[target.id]:
-                known = entry[name] if name in entry else result.start[name]
-                if name in by_choice or name in on_entry or name in (visits, taken):
-                    moved = _moved(known, name, (choice.effects, target.on_enter), target.id, used, caps)
-                    known = moved if moved is None else _one_of(sets, moved)
-                after[name] = known
+            here = live[target.id]
+            after = {name: entry[name] if name in entry else initial[name] for name in here}
+            steps = (choice.effects, target.on_enter)
+            for name in {*_changes(choice.effects, changes), *_changes(target.on_enter, changes),
+                         ("scene", target.id), ("used", used)}:
+                if name in here:
+                    moved = _moved(after[name], name, steps, target.id, used, caps)
+                    after[name] = moved if moved is None else _one_of(sets, moved)
             before = result.values.get(target.id)
             widened = grown.get(target.id, 0)
             merged = after if before is None else _merged(before, after, sets, widened >= WIDEN_AFTER)
@@ -465,21 +465,28 @@ def _open_under(story: Story, scene: Scene, result: Survey,
 def _try_together(story: Story, scene: Scene, reads: list[Read], combos: list[tuple[int | bool, ...]],
                   result: Survey) -> dict[str, tuple[frozenset[int | bool], ...]]:
     """Every combination in turn: for each choice it opens, the values of ``reads`` that open it."""
-    opening: dict[str, list[set[int | bool]]] = {}
+    opening: dict[str, list[tuple[int | bool, ...]]] = {}  # choice id → the combinations that open it
     for combo in combos:
         view = View(scene.id, reads, combo)
         opened = engine.open_choices(story, view)
         if not opened:
             result.unsure.add(scene.id)
-        for choice in scene.choices:
-            if choice.condition is not None and not choice.condition.test(view):
-                result.locked.add((scene.id, choice.id))
+        if scene.special_choices:  # a choice may be closed with its condition true: test them all
+            for choice in scene.choices:
+                if choice.condition is not None and not choice.condition.test(view):
+                    result.locked.add((scene.id, choice.id))
+        elif len(opened) < len(scene.choices):  # else a choice is closed when its condition is false
+            for choice in scene.choices:
+                if choice not in opened:
+                    result.locked.add((scene.id, choice.id))
         for choice in opened:
             result.opened.add((scene.id, choice.id))
-            seen = opening.setdefault(choice.id, [set() for _ in reads])
-            for bucket, value in zip(seen, combo, strict=True):
-                bucket.add(value)
-    return {cid: tuple(frozenset(bucket) for bucket in buckets) for cid, buckets in opening.items()}
+            if choice.id in opening:
+                opening[choice.id].append(combo)
+            else:
+                opening[choice.id] = [combo]
+    return {cid: tuple(map(frozenset, zip(*opened_by, strict=True))) if reads else ()
+            for cid, opened_by in opening.items()}
 
 
 def _each_alone(scene: Scene, own: dict[Read, Values], values: Mapping[Read, Values],
