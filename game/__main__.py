@@ -1,7 +1,5 @@
 """``python -m game`` is the same program as the ``daylights`` console script."""
 
-import sys
+from game.cli import run
 
-from game.cli import main
-
-sys.exit(main())
+run()

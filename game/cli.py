@@ -8,6 +8,7 @@ Textual, so they start fast and run anywhere.
 from __future__ import annotations
 
 import argparse
+import atexit
 import io
 import os
 import shlex
@@ -70,6 +71,24 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         sys.stderr.close()
         return 0
+
+
+def run() -> None:
+    """The ``daylights`` program: ``main``, then an exit that skips the interpreter's clean-up when
+    nothing needs it (its output is out, no other thread runs, no exit handler is registered).
+    Freeing every object one at a time only returns memory the system takes back anyway, and cost
+    a sixth as much as the work of checking the bundled story. A closed pipe on the final flush
+    (``daylights check | head -1``) exits quietly too."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        os._exit(code)
+    threads = sys.modules.get("threading")
+    if (threads is None or threads.active_count() == 1) and atexit._ncallbacks() == 0:
+        os._exit(code)
+    sys.exit(code)
 
 
 def _sturdy_streams() -> None:

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import os
 import re
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from game.cli import main
+from game.locations import CACHE_ENV
 from game.plainwatch import WatchedPlainGame
 from game.story import load_story
-from tests.conftest import TINY_ACT, TINY_STORY, run_cli, write_story
+from tests.conftest import ROOT, TINY_ACT, TINY_STORY, run_cli, write_story
 
 
 def test_check_exits_0_on_the_bundled_story() -> None:
@@ -36,6 +42,34 @@ def test_check_warnings_fail_only_when_strict(tmp_path: Path) -> None:
     strict = run_cli("check", "--strict", str(folder))
     assert strict.returncode == 1
     assert "warning: 'locked' does nothing on choice 'cellar': it has no 'if'" in strict.stdout
+
+
+def test_the_program_exits_at_once_with_its_output_complete_and_its_cache_stored(tmp_path: Path) -> None:
+    """The program skips the interpreter's clean-up once its work is done (``cli.run``): nothing it
+    wrote may be lost, to a file or to the story cache, and the exit code is the command's."""
+    folder = write_story(tmp_path / "s", acts={"one.yaml": TINY_ACT.replace("goto: cellar", "goto: nowhere")})
+    env = {**os.environ, CACHE_ENV: str(tmp_path / "cache")}
+    broken = run_cli("check", str(folder), env=env)
+    assert broken.returncode == 1 and broken.stdout.endswith("1 error, 0 warnings\n")
+    graph = run_cli("graph", env={**os.environ, CACHE_ENV: "off"})
+    expected = io.StringIO()
+    with contextlib.redirect_stdout(expected):
+        assert main(["graph"]) == 0
+    assert graph.returncode == 0 and graph.stdout == expected.getvalue() and len(graph.stdout) > 8192
+    write_story(folder)
+    assert run_cli("check", str(folder), env=env).returncode == 0
+    assert len(list((tmp_path / "cache" / "stories").glob("*.json"))) == 1
+
+
+def test_a_reader_that_stops_early_ends_the_program_quietly() -> None:
+    """``daylights graph | head -1``: the pipe closes before the last of the output is written."""
+    with subprocess.Popen([sys.executable, "-m", "game", "graph"], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, cwd=ROOT) as process:
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.readline().startswith(b"flowchart")
+        process.stdout.close()
+        assert process.stderr.read() == b""
+        assert process.wait(timeout=60) == 0
 
 
 def test_usage_errors_exit_2() -> None:
