@@ -182,6 +182,7 @@ class _Loader:
                 self.declarations(parsed)
             else:
                 self.checked_act_file(parsed)
+            del parsed  # its nodes go now, not once the next file's are built
         self.check_references()
         self.check_start()
         if not any(p.is_error for p in self.problems):
