@@ -81,9 +81,10 @@ def run() -> None:
     (``daylights check | head -1``) exits quietly too."""
     code = main()
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except BrokenPipeError:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None and not stream.closed:  # either may have been closed by the caller
+                stream.flush()
+    except (OSError, ValueError):  # nobody reads any more (or the stream closed as it was flushed)
         os._exit(code)
     threads = sys.modules.get("threading")
     if (threads is None or threads.active_count() == 1) and atexit._ncallbacks() == 0:
@@ -92,13 +93,17 @@ def run() -> None:
 
 
 def _sturdy_streams() -> None:
-    """Never fail on the terminal: replace characters a non-UTF-8 locale cannot show, and treat a
-    closed standard input as an empty one."""
+    """Never fail on the terminal: replace characters a non-UTF-8 locale cannot show, treat a
+    closed standard input as an empty one and a closed output as one nobody reads."""
     for stream in (sys.stdin, sys.stdout, sys.stderr):
         if stream is not None and hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
     if sys.stdin is None:
         sys.stdin = io.StringIO()
+    if sys.stdout is None:
+        sys.stdout = io.StringIO()
+    if sys.stderr is None:
+        sys.stderr = io.StringIO()
 
 
 def _help_story(words: list[str]) -> Path | None:

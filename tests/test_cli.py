@@ -72,6 +72,24 @@ def test_a_reader_that_stops_early_ends_the_program_quietly() -> None:
         assert process.wait(timeout=60) == 0
 
 
+@pytest.mark.parametrize("closed", ["reader gone", "stdout", "stderr", "both"])
+def test_output_nobody_reads_never_changes_the_exit_code_or_prints_a_traceback(closed: str) -> None:
+    """``daylights graph | true``, ``daylights check >&-``, ``2>&-``: the program still says how
+    the command went, and writes nothing about itself to a stream that is left."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # a reader that has already gone: every write fails with a broken pipe
+    fds = {"reader gone": (), "stdout": (1,), "stderr": (2,), "both": (1, 2)}[closed]
+    try:
+        done = subprocess.run([sys.executable, "-m", "game", "graph"], cwd=ROOT, timeout=60,
+                              stdout=write_end if closed == "reader gone" else subprocess.DEVNULL,
+                              stderr=subprocess.PIPE if 2 not in fds else subprocess.DEVNULL,
+                              preexec_fn=lambda: [os.close(fd) for fd in fds] and None)
+    finally:
+        os.close(write_end)
+    assert done.returncode == 0
+    assert not done.stderr
+
+
 def test_usage_errors_exit_2() -> None:
     assert run_cli("check", "--no-such-flag").returncode == 2
     assert run_cli("frobnicate").returncode == 2
