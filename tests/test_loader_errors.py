@@ -97,6 +97,16 @@ def test_undeclared_variable_in_a_condition_points_at_its_column(tmp_path: Path)
         "(did you mean 'brave'?)")
 
 
+def test_an_unknown_scene_shown_in_text_points_at_where_it_is_written(tmp_path: Path) -> None:
+    """``${visits SCENE}`` is checked once every file is read (the scene may come later), and
+    reported at its own line and column, not at the start of the text around it."""
+    act = TINY_ACT.replace("    text: You stand in a hall.\n",
+                           "    text: |\n      You stand in a hall.\n      Visits: ${visits cellr}.\n")
+    folder = act_with(tmp_path, act)
+    assert only_error(folder).endswith(
+        "one.yaml:7:15: error: in '${visits cellr}': unknown scene 'cellr' (did you mean 'cellar'?)")
+
+
 def test_condition_that_does_not_parse(tmp_path: Path) -> None:
     folder = act_with(tmp_path, TINY_ACT.replace("if: has key", "if: has key &&"))
     assert only_error(folder).endswith(

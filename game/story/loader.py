@@ -134,6 +134,7 @@ class _Loader:
         self.scenes: dict[str, Scene] = {}
         self.targets: list[tuple[str, Loc, str]] = []
         self.visit_reads: list[tuple[str, Loc, str]] = []
+        """Each scene id a condition or ``${visits ...}`` reads, where, and in what (for the message)."""
         self.read_items: set[str] = set()
         self.read_variables: set[str] = set()
         self.given: set[str] = set()
@@ -212,9 +213,9 @@ class _Loader:
             if target not in self.known:
                 self.error(loc, f"{message} goes to scene '{target}', which does not exist"
                            f"{did_you_mean(target, self.known)}")
-        for scene_id, loc, source in self.visit_reads:
+        for scene_id, loc, where in self.visit_reads:
             if scene_id not in self.known:
-                self.error(loc, f"in condition '{source}': unknown scene '{scene_id}'"
+                self.error(loc, f"in {where}: unknown scene '{scene_id}'"
                            f"{did_you_mean(scene_id, self.known)}")
 
     def find_files(self) -> tuple[Path, list[Path]] | None:
@@ -645,7 +646,7 @@ class _Loader:
         if parsed.errors or parsed.tree is None or parsed.test is None:
             return None
         for scene, pos in parsed.visits:
-            self.visit_reads.append((scene, locate(offset + pos), shown))
+            self.visit_reads.append((scene, locate(offset + pos), f"condition '{shown}'"))
         self.read_items.update(parsed.items)
         self.read_variables.update(parsed.others)
         return Condition(shown, parsed.tree, parsed.test, locate(offset + parsed.lead))
@@ -718,14 +719,13 @@ class _Loader:
         def condition(source: str, offset: int) -> Condition | None:
             return self.condition_at(source, locate, offset, here)
 
-        compiled, errors = texts.compile_inline(value, self.text_names(here), condition, locate)
+        def visits(scene: str, offset: int) -> None:
+            self.visit_reads.append((scene, locate(offset), f"'${{visits {scene}}}'"))
+
+        compiled, errors = texts.compile_inline(value, self.text_names(here), condition, visits, locate)
         for err in errors:
             self.error(locate(err.offset), f"in {what}: {err.message}")
-        for part in _shows(compiled):
-            if part.kind == "variable":
-                self.read_variables.add(part.name)
-            else:
-                self.visit_reads.append((part.name, f.loc(node), f"${{visits {part.name}}}"))
+        self.read_variables.update(part.name for part in _shows(compiled) if part.kind == "variable")
         return compiled if len(self.problems) == before else None
 
     def prose(self, f: YamlFile, node: yaml.Node, what: str, here: str) -> Text | None:

@@ -54,25 +54,29 @@ class TextNames(msgspec.Struct, frozen=True):
 
 CompileCondition = Callable[[str, int], "Condition | None"]
 """Builds a condition from its source and offset, reporting its own errors; None when invalid."""
+ShownVisits = Callable[[str, int], None]
+"""Told of each ``${visits SCENE}`` and the offset of its ``${``: a scene may be defined in a file
+read later, so its id is checked once every file is read, and reported where it was written."""
 
 
-def compile_inline(source: str, names: TextNames, condition: CompileCondition,
+def compile_inline(source: str, names: TextNames, condition: CompileCondition, visits: ShownVisits,
                    locate: Callable[[int], Loc]) -> tuple[Text, list[TextError]]:
     """Compile one string of text. Conditions are built by ``condition`` (which reports its own
     mistakes); the other mistakes are returned. The text is usable only when there are none."""
     if OPEN not in source:
         return Text((Run(source),)), []
-    parser = _InlineParser(source, names, condition, locate)
+    parser = _InlineParser(source, names, condition, visits, locate)
     parts, _ = parser.parts(0, nested=False, depth=0)
     return Text(tuple(parts)), parser.errors
 
 
 class _InlineParser:
-    def __init__(self, source: str, names: TextNames, condition: CompileCondition,
+    def __init__(self, source: str, names: TextNames, condition: CompileCondition, visits: ShownVisits,
                  locate: Callable[[int], Loc]) -> None:
         self.source = source
         self.names = names
         self.condition = condition
+        self.visits = visits
         self.locate = locate
         self.errors: list[TextError] = []
 
@@ -138,6 +142,7 @@ class _InlineParser:
             if scene is None:
                 self.error(offset, "'here' only means something in a scene's text or choices")
                 return None
+            self.visits(scene, start)
             return Show("visits", scene)
         name = written.strip()
         if len(words) != 1:
