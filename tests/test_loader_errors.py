@@ -37,6 +37,20 @@ def test_invalid_yaml_points_at_the_syntax_error(tmp_path: Path) -> None:
                                   "with ']'; close it, or if it is part of a text, put the whole text in quotes")
 
 
+@pytest.mark.parametrize("broken", ["duplicate key", "bad YAML", "not a mapping"])
+def test_a_story_yaml_that_declares_nothing_is_the_one_error_not_every_name_in_the_scenes(
+        tmp_path: Path, broken: str) -> None:
+    """Without story.yaml's declarations every item, variable, act and beat a scene names would be
+    'unknown': those false alarms would bury the one error that matters. A scene file's own YAML
+    errors are still reported."""
+    story = {"duplicate key": TINY_STORY.replace("  trust: 0\n", "  trust: 0\n  brave: true\n"),
+             "bad YAML": TINY_STORY.replace("acts:\n", "acts: [\n"),
+             "not a mapping": "- tiny\n"}[broken]
+    folder = write_story(tmp_path / "s", story, {"one.yaml": TINY_ACT, "two.yaml": "act: one\nscenes: {\n"})
+    errors = errors_of(folder)
+    assert [e.split(":")[0] for e in errors] == [str(folder / "story.yaml"), str(folder / "two.yaml")], errors
+
+
 def test_root_that_is_not_a_mapping(tmp_path: Path) -> None:
     folder = act_with(tmp_path, "- just\n- a list\n")
     assert only_error(folder).endswith("one.yaml:1:1: error: an act file must be a mapping of keys to "

@@ -155,6 +155,9 @@ class _Loader:
         self.labels: list[tuple[str, YamlFile, yaml.Node]] = []
         self.incomplete = False
         """True when a file could not be read: references into it would be false alarms."""
+        self.has_declarations = False
+        """Whether story.yaml declared anything: if not, the scenes are not built (each name they
+        use would be reported unknown, burying the one error that matters)."""
         self.vouched: set[int] = set()
         """The mappings of the file being read whose keys were found distinct plain scalars."""
 
@@ -177,12 +180,14 @@ class _Loader:
             parsed.lines = self.lines
             digest.update(path.name.encode() + b"\0" + parsed.text + b"\0")
             self.problems.extend(parsed.problems)
-            if parsed.root is None:
-                self.incomplete = self.incomplete or index > 0
-            elif index == 0:
-                self.declarations(parsed)
-            else:
+            if index == 0:
+                self.has_declarations = parsed.root is not None and self.declarations(parsed)
+            elif parsed.root is None:
+                self.incomplete = True
+            elif self.has_declarations:
                 self.checked_act_file(parsed)
+            else:  # every name a scene uses would be unknown: only the files' own YAML is reported
+                self.incomplete = True
             del parsed  # its nodes go now, not once the next file's are built
         self.check_references()
         self.check_start()
@@ -287,11 +292,12 @@ class _Loader:
         return found
 
     # -- story.yaml ----------------------------------------------------------------------------
-    def declarations(self, f: YamlFile) -> None:
+    def declarations(self, f: YamlFile) -> bool:
+        """Read story.yaml's declarations; False when it is not a mapping, so declares nothing."""
         assert f.root is not None
         pairs = self.mapping(f, f.root, STORY_FILE)
         if pairs is None:
-            return
+            return False
         # A misspelt section ('variabels:') is read as the one it was meant to be: one "unknown key"
         # error, instead of an "unknown variable" error for every use of every name declared in it.
         for name in [n for n in pairs if n not in STORY_KEYS]:
@@ -331,6 +337,7 @@ class _Loader:
             label = self.inline(label_file, node, f"'show' of variable '{name}'", None)
             if label is not None:
                 d.variables[name] = msgspec.structs.replace(d.variables[name], label=label)
+        return True
 
     def declared(self, f: YamlFile, node: yaml.Node, section: str,
                  what: str) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
