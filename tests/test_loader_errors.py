@@ -51,6 +51,13 @@ def test_a_story_yaml_that_declares_nothing_is_the_one_error_not_every_name_in_t
     assert [e.split(":")[0] for e in errors] == [str(folder / "story.yaml"), str(folder / "two.yaml")], errors
 
 
+def test_a_misspelt_scenes_key_is_one_error_not_a_missing_start_scene_too(tmp_path: Path) -> None:
+    """'sceens:' is read as the 'scenes:' it was meant to be, so the scenes in it still exist."""
+    folder = act_with(tmp_path, TINY_ACT.replace("scenes:", "sceens:"))
+    assert only_error(folder).endswith(
+        "one.yaml:2:1: error: unknown key 'sceens' in an act file (did you mean 'scenes'?); expected one of: act, scenes")
+
+
 def test_root_that_is_not_a_mapping(tmp_path: Path) -> None:
     folder = act_with(tmp_path, "- just\n- a list\n")
     assert only_error(folder).endswith("one.yaml:1:1: error: an act file must be a mapping of keys to "

@@ -298,12 +298,7 @@ class _Loader:
         pairs = self.mapping(f, f.root, STORY_FILE)
         if pairs is None:
             return False
-        # A misspelt section ('variabels:') is read as the one it was meant to be: one "unknown key"
-        # error, instead of an "unknown variable" error for every use of every name declared in it.
-        for name in [n for n in pairs if n not in STORY_KEYS]:
-            meant = difflib.get_close_matches(name, [k for k in STORY_KEYS if k not in pairs], n=1, cutoff=0.6)
-            if meant:
-                pairs[meant[0]] = pairs[name]
+        _read_as_meant(pairs, STORY_KEYS)
         self.keys(f, pairs, f.root, STORY_KEYS, ("id", "title", "version", "start", "acts"), STORY_FILE)
         d = self.decl
         if "id" in pairs:
@@ -477,6 +472,7 @@ class _Loader:
         for name, (key, _) in strays.items():
             self.error(f.loc(key), f"scene '{name}' is outside 'scenes:' (it starts at column "
                        f"{key.start_mark.column + 1}); indent it under 'scenes:' like the scenes above it")
+        _read_as_meant(pairs, ACT_FILE_KEYS)
         self.keys(f, pairs, f.root, ACT_FILE_KEYS, ACT_FILE_KEYS, "an act file")
         act = self.act_ref(f, pairs["act"][1]) if "act" in pairs else None
         if "scenes" not in pairs:
@@ -956,6 +952,15 @@ class _Loader:
         for scene in scenes.values():
             if scene.id not in targets and scene.id != d.start:
                 self.warn(scene.loc, f"no choice leads to scene '{scene.id}'")
+
+
+def _read_as_meant(pairs: Pairs, allowed: tuple[str, ...]) -> None:
+    """Read a misspelt section ('variabels:', 'sceens:') as the one it was meant to be: one "unknown
+    key" error, instead of an error for every name declared in it or every scene it holds."""
+    for name in [n for n in pairs if n not in allowed]:
+        meant = difflib.get_close_matches(name, [k for k in allowed if k not in pairs], n=1, cutoff=0.6)
+        if meant:
+            pairs[meant[0]] = pairs[name]
 
 
 def _shows(text: Text) -> list[Show]:
