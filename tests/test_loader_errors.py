@@ -55,7 +55,8 @@ def test_a_misspelt_scenes_key_is_one_error_not_a_missing_start_scene_too(tmp_pa
     """'sceens:' is read as the 'scenes:' it was meant to be, so the scenes in it still exist."""
     folder = act_with(tmp_path, TINY_ACT.replace("scenes:", "sceens:"))
     assert only_error(folder).endswith(
-        "one.yaml:2:1: error: unknown key 'sceens' in an act file (did you mean 'scenes'?); expected one of: act, scenes")
+        "one.yaml:2:1: error: unknown key 'sceens' in an act file (did you mean 'scenes'?); "
+        "expected one of: act, scenes")
 
 
 def test_root_that_is_not_a_mapping(tmp_path: Path) -> None:
