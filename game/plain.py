@@ -92,6 +92,12 @@ def render_saves(store: SaveStore, story: Story) -> str:
     return "\n".join(lines)
 
 
+
+def is_choice_number(word: str) -> bool:
+    """Whether a typed word is a choice number: ASCII digits only ('²' is a digit to
+    ``str.isdigit`` but no number to ``int``)."""
+    return word.isascii() and word.isdigit()
+
 class PlainGame:
     """One plain-mode session: reads commands and prints what the Session does with them."""
 
@@ -150,16 +156,19 @@ class PlainGame:
                 self.say("There is nothing to undo yet.")
         elif verb in ("save", "load", "saves"):
             self.saving(verb, rest)
-        elif verb.isdigit():
-            self.take(int(verb))
+        elif is_choice_number(verb):
+            self.take(verb)
         elif verb:
             self.say(f"Unknown command '{line[:40]}'. Type a choice number, or 'help'.")
         return True
 
-    def take(self, number: int) -> None:
+    def take(self, typed: str) -> None:
+        """Take the open choice numbered ``typed`` (ASCII digits, however many a player types)."""
         open_choices = engine.open_choices(self.story, self.session.state)
+        number = int(typed) if len(typed) <= 6 else 0  # int() refuses 4,300 digits and more
         if not 1 <= number <= len(open_choices):
-            self.say(f"There is no choice {number}; pick 1 to {len(open_choices)}.")
+            shown = typed if len(typed) <= 6 else f"{typed[:6]}…"
+            self.say(f"There is no choice {shown}; pick 1 to {len(open_choices)}.")
             return
         messages = self.session.choose(open_choices[number - 1].id)
         self.say("")

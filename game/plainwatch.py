@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from game.engine import State
-from game.plain import PlainGame, render_scene
+from game.plain import PlainGame, is_choice_number, render_scene
 from game.reload import reload_story
 from game.saves import SaveStore
 from game.session import Session
@@ -33,7 +33,7 @@ class WatchedPlainGame(PlainGame):
     def command(self, line: str) -> bool:
         """Reload first when the story changed; a choice number typed against the old scene is not
         taken, since the same number may now mean another choice."""
-        if self.watcher.changed() and self.reload() and line.strip().isdigit():
+        if self.watcher.changed() and self.reload() and is_choice_number(line.strip()):
             self.say("(The scene may have changed; choose again.)")
             return True
         return super().command(line)

@@ -92,7 +92,7 @@ def _cached(entry: Path, header: bytes, story_file: Path) -> str | None:
     if data is None or not data.startswith(header):
         return None
     size, _, rest = data[len(header):].partition(b"\n")
-    if not size.isdigit() or len(rest) < int(size):
+    if not size.isdigit() or len(size) > 12 or len(rest) < int(size):  # no int() of a damaged entry's 5,000 digits
         return None
     story, line = rest[:int(size)], rest[int(size):]
     if _read_regular(story_file, len(story), own=False) != story:

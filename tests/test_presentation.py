@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -48,7 +49,8 @@ def test_the_line_is_kept_and_used_while_story_yaml_holds_the_same_bytes(
     assert presentation.story_line(folder) == "Tiny, by Bob. A butler keeps a secret."
 
 
-@pytest.mark.parametrize("damage", [b"", b"garbage", b"daylights-help 1\n", "truncated", "escape", "not utf-8"])
+@pytest.mark.parametrize("damage", [b"", b"garbage", b"daylights-help 1\n", "truncated", "escape", "not utf-8",
+                                    "huge size"])
 def test_a_damaged_or_planted_entry_is_made_again(tmp_path: Path, damage: bytes | str) -> None:
     folder = write_story(tmp_path / "s", story=PRESENTED)
     presentation.story_line(folder)
@@ -60,6 +62,8 @@ def test_a_damaged_or_planted_entry_is_made_again(tmp_path: Path, damage: bytes 
         entry.write_bytes(whole.replace(b"Ada", b"\x1b[2J"))
     elif damage == "not utf-8":
         entry.write_bytes(whole.replace(b"Ada", b"\xff"))
+    elif damage == "huge size":  # more digits than int() reads
+        entry.write_bytes(re.sub(rb"\n[0-9]+\n", b"\n" + b"9" * 5000 + b"\n", whole, count=1))
     else:
         assert isinstance(damage, bytes)
         entry.write_bytes(damage)
