@@ -21,6 +21,7 @@ from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
 from game.serve import game_command
+from game.story.problems import one_line
 
 PAGE_FOLDER = Path(__file__).with_name("web")
 """Our page template, ``app_index.html``; its script, style sheet and font are textual-serve's statics."""
@@ -76,6 +77,8 @@ class DaylightsServer(Server):
         """
         if not self.same_site(request):
             raise web.HTTPForbidden(text="daylights: this game only accepts its own page\n")
+        if not web.WebSocketResponse().can_prepare(request).ok:  # before a player id or a process is spent
+            raise web.HTTPBadRequest(text="daylights: this address only takes the game page's websocket\n")
         request = request.clone(rel_url=request.rel_url.update_query(
             width=str(bounded_cells(request.query.get("width"), 80)),
             height=str(bounded_cells(request.query.get("height"), 24))))
@@ -185,6 +188,20 @@ class DaylightsServer(Server):
         """textual-serve's log says why a game failed to start: keep it, in plain lines, without each request."""
         logging.basicConfig(level=logging.INFO, format="%(message)s")
         logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+        for name in ("aiohttp.server", "aiohttp.web", "textual-serve"):
+            logging.getLogger(name).addFilter(one_line_record)
+
+
+def one_line_record(record: logging.LogRecord) -> bool:
+    """A log record as one line, its exception's type and message in place of its traceback:
+    aiohttp logs every malformed request (a 10 KB address, a bad header) with a whole traceback,
+    and the message may quote what a stranger sent, so anything unprintable is escaped."""
+    message = record.getMessage()
+    if record.exc_info and record.exc_info[1] is not None:
+        error = record.exc_info[1]
+        message = f"{message}: {type(error).__name__}: {' '.join(str(error).split())}"
+    record.msg, record.args, record.exc_info, record.exc_text = one_line(message), (), None, None
+    return True
 
 
 def bounded_cells(value: object, default: int) -> int:

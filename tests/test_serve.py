@@ -102,6 +102,24 @@ def test_serve_listens_on_this_machine_only_unless_told(story: Path, tmp_path: P
         assert "There is no password." in server.output()
 
 
+def test_malformed_requests_get_one_line_each_in_the_log_and_start_no_game(story: Path, tmp_path: Path) -> None:
+    """An address too long for aiohttp, a header holding a terminal escape and a plain GET of the
+    websocket's address: each a 400 and one log line with the escape shown, not obeyed; no
+    player folder or game process is spent on them."""
+    with serving(story, tmp_path / "saves", tmp_path / "serve.log") as server:
+        for request in (b"GET /" + b"a" * 10_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+                        b"GET / HTTP/1.1\r\nHost: x\r\nX-Evil: \x1b[2Jboom\r\n\r\n",
+                        f"GET /ws/{uuid.uuid4().hex} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n\r\n".encode()):
+            with socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection:
+                connection.sendall(request)
+                assert connection.recv(100).split(b" ")[1] == b"400"
+        time.sleep(0.5)
+        log = server.output()
+        assert not game_processes(str(tmp_path)) and not server.players.exists()
+    assert "Traceback" not in log and "\x1b" not in log.replace("\\x1b", ""), log
+    assert log.count("Error handling request") == 2 and "LineTooLong" in log and "\\x1b[2Jboom" in log, log
+
+
 def listening_on(port: int) -> set[str]:
     """The IPv4 addresses with a socket listening on ``port``, from the kernel's own table."""
     found = set()
