@@ -17,7 +17,7 @@ from game import engine, render
 from game.display import count, play_time, saved_at
 from game.engine import State
 from game.saves import SaveError, SaveStore
-from game.session import Session
+from game.session import Session, journal
 from game.story.model import Story
 
 WIDTH = 78
@@ -27,6 +27,8 @@ Commands:
   look          show the scene again
   inventory, i  list what you carry
   dossier, d    what the people around you make of you
+  journal, j    every scene so far and what you chose there
+  journal N     read scene N of the journal again, as it was then
   undo, u       take back your last choice
   save NAME     save into a named slot (overwrites it)
   load NAME     load a named slot, 'quicksave' or an autosave
@@ -40,12 +42,18 @@ def wrap(paragraphs: list[str], width: int = WIDTH) -> str:
     return "\n\n".join(textwrap.fill(p, width) for p in paragraphs)
 
 
-def render_scene(story: Story, state: State) -> str:
-    """The scene title, prose and choices (locked ones with their reason) as plain text."""
+def render_page(story: Story, state: State) -> list[str]:
+    """The scene's heading and prose as plain text, a blank line after each."""
     scene = engine.scene_of(story, state)
     act = story.act(scene.act).title if scene.act else ""
     heading = f"{act} — {scene.title}" if act and act != scene.title else scene.title
-    lines = [f"== {heading} ==", "", wrap(render.scene_paragraphs(story, state)), ""]
+    return [f"== {heading} ==", "", wrap(render.scene_paragraphs(story, state)), ""]
+
+
+def render_scene(story: Story, state: State) -> str:
+    """The scene title, prose and choices (locked ones with their reason) as plain text."""
+    scene = engine.scene_of(story, state)
+    lines = render_page(story, state)
     ending = scene.ending
     if ending is not None:
         lines.append(f"*** THE END: {ending.title} ({ending.kind} ending, {count(state.moves, 'move')}) ***")
@@ -66,6 +74,26 @@ def render_dossier(story: Story, state: State) -> str:
         return "Nothing in your dossier yet." if keeps else "This story keeps no dossier."
     width = max(len(line.label) for line in lines)
     return "\n".join(["Dossier:", *(f"  {line.label:<{width}}  {line.text}" for line in lines)])
+
+
+def render_journal(story: Story, state: State, asked: str = "") -> str:
+    """The journal: each scene so far with the choice taken there; with ``asked`` (a number), that
+    scene again as it read then, and what was chosen."""
+    steps = journal(story, state)
+    if not asked:
+        lines = ["Journal:"]
+        for number, step in enumerate(steps, 1):
+            taken = step.choice_text()
+            lines.append(f"  {number}. {story.scenes[step.state.scene].title}"
+                         + (f" → {taken}" if taken is not None else "  (you are here)"))
+        return "\n".join([*lines, "Type 'journal N' to read scene N again."])
+    number = int(asked) if is_choice_number(asked) and len(asked) <= 6 else 0
+    if not 1 <= number <= len(steps):
+        return f"The journal has scenes 1 to {len(steps)}; type 'journal N' with one of those."
+    step = steps[number - 1]
+    taken = step.choice_text()
+    chosen = f"You chose: {taken}" if taken is not None else "(You are here.)"
+    return "\n".join([*render_page(story, step.state), chosen])
 
 
 def render_inventory(story: Story, state: State) -> str:
@@ -148,6 +176,8 @@ class PlainGame:
             self.say(render_inventory(self.story, state))
         elif verb in ("l", "look"):
             self.say(render_scene(self.story, state))
+        elif verb in ("j", "journal"):
+            self.say(render_journal(self.story, state, rest))
         elif verb in ("u", "undo"):
             if self.session.undo():
                 self.say("(undone)\n")

@@ -12,11 +12,11 @@ from collections.abc import Callable
 
 import msgspec
 
-from game import engine
+from game import engine, render
 from game.engine import ChoiceError, State
 from game.migrate import MigrationError, bring_forward
 from game.saves import AutosaveWriter, Saved, SaveError, SaveInfo, SaveStore
-from game.story.model import Ending, Scene, Story
+from game.story.model import Choice, Ending, Scene, Story
 
 
 class Loaded(msgspec.Struct, frozen=True):
@@ -207,3 +207,32 @@ def rebuild_history(story: Story, state: State) -> list[State]:
         return [state]
     history[-1] = state
     return history
+
+
+class JournalStep(msgspec.Struct, frozen=True):
+    """One scene of a playthrough as it was shown then, and the choice taken there (None: you are here)."""
+
+    state: State
+    choice: Choice | None
+
+    def choice_text(self) -> str | None:
+        return render.choice_text(self.choice, self.state) if self.choice is not None else None
+
+
+def journal(story: Story, state: State) -> list[JournalStep]:
+    """Each scene of this playthrough in the state it was entered in, with the choice taken there.
+
+    A save brought forward from an edited story may hold a path that no longer replays; the
+    journal then stops where the path breaks and ends with the current scene.
+    """
+    steps: list[JournalStep] = []
+    current = engine.new_game(story)
+    for choice_id in state.path:
+        try:
+            following = engine.choose(story, current, choice_id)
+        except engine.ChoiceError:
+            break
+        steps.append(JournalStep(current, story.scenes[current.scene].choice(choice_id)))
+        current = following
+    steps.append(JournalStep(state, None))
+    return steps

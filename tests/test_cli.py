@@ -124,6 +124,18 @@ def test_plain_play_answers_any_number_typed_with_one_line(tmp_path: Path) -> No
     assert "  2. Open the cellar" in result.stdout  # and the game goes on: 1 took the key
 
 
+def test_plain_play_keeps_a_journal_of_each_scene_and_choice(tmp_path: Path) -> None:
+    """The TUI's journal in plain mode: the scenes so far with what was chosen, and any of them again."""
+    typed = "1\n3\njournal\nj 2\njournal 1\njournal 9\nquit\n"
+    result = run_cli("play", "--plain", "--scenes", str(write_story(tmp_path / "s")), input=typed)
+    assert result.returncode == 0, result.stderr
+    assert ("> Journal:\n  1. Hall → Take the key\n  2. Hall → Flatter the butler\n  3. Hall  (you are here)\n"
+            "Type 'journal N' to read scene N again.") in result.stdout
+    assert "> == Act One — Hall ==\n\nYou stand in a hall.\n\nYou chose: Flatter the butler\n" in result.stdout
+    assert "You chose: Take the key" in result.stdout
+    assert "> The journal has scenes 1 to 3; type 'journal N' with one of those." in result.stdout
+
+
 def test_plain_play_leaves_cleanly_at_end_of_input(tmp_path: Path) -> None:
     result = run_cli("play", "--plain", "--scenes", str(write_story(tmp_path / "s")), input="help\n")
     assert result.returncode == 0

@@ -15,11 +15,11 @@ from textual.widgets.option_list import Option
 
 from game.display import count, play_time, saved_at
 from game.engine import State
-from game.session import Session
+from game.session import Session, journal
 from game.story.model import Story
 from game.tui.first_frame import OpeningScreen
 from game.tui.keybar import KeyBar
-from game.tui.prose import journal, scene_paragraphs
+from game.tui.prose import scene_paragraphs
 from game.tui.safe import content, one_line
 
 MenuEntry = Literal["resume", "continue", "new", "load", "speedrun", "endings", "quit", "reload"]
