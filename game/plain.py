@@ -30,11 +30,16 @@ Commands:
   journal, j    every scene so far and what you chose there
   journal N     read scene N of the journal again, as it was then
   undo, u       take back your last choice
+  restart       start the story again from the beginning ('undo' takes you back)
   save NAME     save into a named slot (overwrites it)
   load NAME     load a named slot, 'quicksave' or an autosave
   saves         list the saves
   help, ?       show this help
   quit, q       leave the game (end of input also leaves)"""
+
+
+AT_THE_END = ("The story is over here. Type 'undo' to take back your last choice, 'restart' to play it "
+              "again from the start, 'journal' to look back over the way you came, or 'quit' to leave.")
 
 
 def wrap(paragraphs: list[str], width: int = WIDTH) -> str:
@@ -121,10 +126,19 @@ def render_saves(store: SaveStore, story: Story) -> str:
 
 
 
+def _interactive(stream: TextIO) -> bool:
+    """Whether ``stream`` is a terminal (a closed one is not)."""
+    try:
+        return stream.isatty()
+    except (ValueError, OSError):
+        return False
+
+
 def is_choice_number(word: str) -> bool:
     """Whether a typed word is a choice number: ASCII digits only ('²' is a digit to
     ``str.isdigit`` but no number to ``int``)."""
     return word.isascii() and word.isdigit()
+
 
 class PlainGame:
     """One plain-mode session: reads commands and prints what the Session does with them."""
@@ -138,15 +152,21 @@ class PlainGame:
         self.session = Session(story, store, state, clock)
         self.echo = echo
         """Write each command after its prompt, so that output read alone is a transcript."""
+        self.stays = _interactive(stdin)
+        """Whether the game goes on taking commands at an ending (undo, restart): for a player at a
+        keyboard, yes; a script's game ends there, as its input was written to reach it."""
 
     def say(self, text: str) -> None:
         self.stdout.write(text + "\n")
         self.stdout.flush()
 
     def run(self) -> int:
-        """Play until an ending, ``quit`` or the end of input. Returns the process exit code."""
+        """Play until ``quit`` or the end of input, or (for a script, see ``stays``) an ending.
+        Returns the process exit code."""
         self.say(render_scene(self.story, self.session.state))
-        while self.session.ending is None:
+        if self.session.ending is not None and self.stays:
+            self.say(AT_THE_END)
+        while self.session.ending is None or self.stays:
             self.stdout.write("> ")
             self.stdout.flush()
             line = self.stdin.readline()
@@ -178,10 +198,16 @@ class PlainGame:
             self.say(render_scene(self.story, state))
         elif verb in ("j", "journal"):
             self.say(render_journal(self.story, state, rest))
+        elif verb == "restart":
+            self.session.restart()
+            self.say("(started again from the beginning: 'undo' takes you back)\n")
+            self.say(render_scene(self.story, self.session.state))
         elif verb in ("u", "undo"):
             if self.session.undo():
                 self.say("(undone)\n")
                 self.say(render_scene(self.story, self.session.state))
+                if self.session.ending is not None and self.stays:  # undoing a restart
+                    self.say(AT_THE_END)
             else:
                 self.say("There is nothing to undo yet.")
         elif verb in ("save", "load", "saves"):
@@ -194,6 +220,9 @@ class PlainGame:
 
     def take(self, typed: str) -> None:
         """Take the open choice numbered ``typed`` (ASCII digits, however many a player types)."""
+        if self.session.ending is not None:
+            self.say(AT_THE_END)
+            return
         open_choices = engine.open_choices(self.story, self.session.state)
         number = int(typed) if len(typed) <= 6 else 0  # int() refuses 4,300 digits and more
         if not 1 <= number <= len(open_choices):
@@ -205,6 +234,8 @@ class PlainGame:
         self.say(render_scene(self.story, self.session.state))
         for message in messages:
             self.say(f"({message})")
+        if self.session.ending is not None and self.stays:
+            self.say(AT_THE_END)
 
     def saving(self, verb: str, name: str) -> None:
         store = self.session.store

@@ -16,6 +16,7 @@ import pytest
 
 from game.cli import main
 from game.locations import CACHE_ENV
+from game.plain import AT_THE_END, PlainGame
 from game.plainwatch import WatchedPlainGame
 from game.story import load_story
 from tests.conftest import ROOT, TINY_ACT, TINY_STORY, run_cli, write_story
@@ -134,6 +135,27 @@ def test_plain_play_keeps_a_journal_of_each_scene_and_choice(tmp_path: Path) -> 
     assert "> == Act One — Hall ==\n\nYou stand in a hall.\n\nYou chose: Flatter the butler\n" in result.stdout
     assert "You chose: Take the key" in result.stdout
     assert "> The journal has scenes 1 to 3; type 'journal N' with one of those." in result.stdout
+
+
+class Keyboard(io.StringIO):
+    """Typed input, as a terminal gives it."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_plain_play_at_a_keyboard_offers_undo_and_restart_at_an_ending(tmp_path: Path) -> None:
+    """A player at an ending may take the last choice back or start again; a script's game ends
+    there as it always did (the pipe tests above)."""
+    out = io.StringIO()
+    typed = Keyboard("1\n3\n3\n4\n1\nundo\n4\nrestart\nundo\nquit\n")
+    game = PlainGame(load_story(write_story(tmp_path / "s")), typed, out)
+    assert game.run() == 0
+    text = out.getvalue()
+    assert text.count("*** THE END: The secret") == 3 and text.count(AT_THE_END) == 4, text
+    assert "(undone)" in text and "(started again from the beginning: 'undo' takes you back)" in text
+    assert game.session.ending is not None  # undo after restart went back to the ending
+    assert text.rstrip().endswith("You leave the story here.")
 
 
 def test_plain_play_leaves_cleanly_at_end_of_input(tmp_path: Path) -> None:
