@@ -38,8 +38,9 @@ Commands:
   quit, q       leave the game (end of input also leaves)"""
 
 
-AT_THE_END = ("The story is over here. Type 'undo' to take back your last choice, 'restart' to play it "
-              "again from the start, 'journal' to look back over the way you came, or 'quit' to leave.")
+AT_THE_END = textwrap.fill("The story is over here. Type 'undo' to take back your last choice, 'restart' to "
+                           "play it again from the start, 'journal' to look back over the way you came, or "
+                           "'quit' to leave.", WIDTH)
 
 
 def wrap(paragraphs: list[str], width: int = WIDTH) -> str:
