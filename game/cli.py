@@ -46,6 +46,26 @@ FAILURES = Path("daylights-failures")
 """Where ``test --random`` writes failing playthroughs unless ``--out`` says otherwise."""
 
 
+def _whole(low: int, high: int) -> Callable[[str], int]:
+    """An option's type: a whole number from ``low`` to ``high``; anything else is a usage error that
+    says so (a count of 10^20 playthroughs ran for ever; -1 states meant nothing)."""
+
+    def whole(text: str) -> int:
+        value = int(text) if text.strip().lstrip("+-").isdigit() and len(text) <= 12 else None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"expected a whole number from {low:,} to {high:,}, not {text!r}")
+        return value
+
+    return whole
+
+
+def _named(text: str) -> str:
+    """A save's name as an option's value: an empty one is a usage error, not a new game."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("a save needs a name (see 'saves' in the game, or the saves folder)")
+    return text
+
+
 class UsageError(Exception):
     """The command line asks for something impossible; printed as one line, exit code 2."""
 
@@ -198,7 +218,7 @@ def _parser(help_story: Path | None = None) -> argparse.ArgumentParser:
         start = play.add_mutually_exclusive_group()
         start.add_argument("--new", action="store_true", help="start a new game at once, skipping the title screen")
         start.add_argument("--continue", dest="resume", action="store_true", help="continue from the latest autosave")
-        start.add_argument("--load", metavar="NAME", help="start from a saved slot")
+        start.add_argument("--load", metavar="NAME", type=_named, help="start from a saved slot")
         start.add_argument("--speedrun", action="store_true",
                            help="start a timed run to the canonical ending, with splits and personal bests")
         play.add_argument("--watch", action="store_true",
@@ -215,7 +235,7 @@ def _parser(help_story: Path | None = None) -> argparse.ArgumentParser:
         check.add_argument("--strict", action="store_true", help="fail on warnings too")
         check.add_argument("--deep", action="store_true",
                            help="search every state, whatever it costs: a large story is otherwise only surveyed")
-        check.add_argument("--limit", type=int, default=ANALYSIS_LIMIT, metavar="N",
+        check.add_argument("--limit", type=_whole(1, 10**9), default=ANALYSIS_LIMIT, metavar="N",
                            help=f"states the full search (--deep, or any story small enough) may explore "
                             f"(default {ANALYSIS_LIMIT:,})")
         check.set_defaults(run=_check)
@@ -228,7 +248,8 @@ def _parser(help_story: Path | None = None) -> argparse.ArgumentParser:
 
     @command("test", "seeded random playthroughs")
     def test(test: argparse.ArgumentParser) -> None:
-        test.add_argument("--random", type=int, default=200, metavar="N", help="how many playthroughs (default 200)")
+        test.add_argument("--random", type=_whole(1, 10**6), default=200, metavar="N",
+                          help="how many playthroughs (default 200)")
         test.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
         test.add_argument("--out", type=Path, default=FAILURES, metavar="DIR",
                           help=f"where failing playthroughs are written as walkthroughs (default: ./{FAILURES})")
@@ -335,12 +356,15 @@ def _new(args: argparse.Namespace) -> int:
     except ScaffoldError as exc:
         print(f"daylights: {exc}", file=sys.stderr)
         return 1
-    target = shlex.quote(str(args.target))
-    print(f"Created a small playable story in {args.target}:")
-    width = max(len(str(path)) for path, _ in written)
-    for path, what in written:
-        print(f"  {path!s:<{width}}  {what}")
-    print(f"\nNext: 'daylights check {target}' checks it, 'daylights play {target}' plays it, and "
+    from game.story.problems import one_line  # a folder's name may hold anything, even a terminal escape
+
+    target = one_line(shlex.quote(str(args.target)))
+    print(f"Created a small playable story in {one_line(str(args.target))}:")
+    shown = [(one_line(str(path)), what) for path, what in written]
+    width = max(len(path) for path, _ in shown)
+    for path, what in shown:
+        print(f"  {path:<{width}}  {what}")
+    print(f"\nNext:\n  daylights check {target}    checks it\n  daylights play {target}     plays it\n"
           "docs/AUTHORING.md explains every key.")
     return 0
 
@@ -534,9 +558,6 @@ def _random_test(args: argparse.Namespace) -> int:
     story = _load(args)
     if story is None:
         return 1
-    if args.random < 1:
-        print("daylights: --random needs at least 1 playthrough", file=sys.stderr)
-        return 2
     report = play_randomly(story, args.random, args.seed)
     every_choice = sum(len(s.choices) for s in story.scenes.values())
     failures = report.grouped_failures()

@@ -96,6 +96,19 @@ def test_usage_errors_exit_2() -> None:
     assert run_cli("frobnicate").returncode == 2
 
 
+@pytest.mark.parametrize(("args", "says"), [
+    (["test", "--random", "99999999999999999999"], "argument --random: expected a whole number from 1 to 1,000,000"),
+    (["test", "--random", "0"], "argument --random: expected a whole number from 1 to 1,000,000, not '0'"),
+    (["check", "--limit", "-1"], "argument --limit: expected a whole number from 1 to 1,000,000,000, not '-1'"),
+    (["play", "--plain", "--load", ""], "argument --load: a save needs a name"),
+])
+def test_out_of_range_option_values_are_usage_errors_not_hangs(args: list[str], says: str) -> None:
+    """A count no run could finish (10^20 playthroughs ran until killed), a negative limit and an
+    empty save name (which started a new game instead) are each one line and exit code 2."""
+    result = run_cli(*args, input="")
+    assert result.returncode == 2 and says in result.stderr and "Traceback" not in result.stderr, result.stderr
+
+
 def test_missing_story_folder_is_one_clear_line(tmp_path: Path) -> None:
     result = run_cli("play", "--plain", "--scenes", str(tmp_path / "nope"), input="")
     assert result.returncode == 1

@@ -56,6 +56,13 @@ def test_a_new_story_presents_itself_with_title_subtitle_author_and_blurb(tmp_pa
     assert story.blurb.startswith("A keeper's lantern")
 
 
+def test_a_folder_name_holding_a_terminal_escape_is_shown_not_obeyed(tmp_path: Path) -> None:
+    result = run_cli("new", str(tmp_path / "\x1b]0;pwned\x07\x1b[31mred"))
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "\\x1b]0;pwned\\x07\\x1b[31mred/story.yaml" in result.stdout
+
+
 def test_story_ids_are_made_from_any_folder_name() -> None:
     assert story_id(Path("My Story-2")) == "my_story_2"
     assert story_id(Path("1984")) == "story_1984"
