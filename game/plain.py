@@ -19,6 +19,7 @@ from game.engine import State
 from game.saves import SaveError, SaveStore
 from game.session import Session, journal
 from game.story.model import Story
+from game.story.problems import one_line
 
 WIDTH = 78
 HELP = """\
@@ -216,7 +217,8 @@ class PlainGame:
         elif is_choice_number(verb):
             self.take(verb)
         elif verb:
-            self.say(f"Unknown command '{line[:40]}'. Type a choice number, or 'help'.")
+            typed = one_line(line[:40])  # a typed escape is shown, not obeyed
+            self.say(f"Unknown command '{typed}'. Type a choice number, or 'help'.")
         return True
 
     def take(self, typed: str) -> None:

@@ -129,12 +129,13 @@ def test_plain_play_through_a_pipe_reaches_an_ending(tmp_path: Path) -> None:
 def test_plain_play_answers_any_number_typed_with_one_line(tmp_path: Path) -> None:
     """A number too long for ``int`` (4,300 digits and more) or a character ``str.isdigit`` calls a
     digit but ``int`` cannot read ('²') is a wrong choice, never a traceback."""
-    typed = "9" * 5000 + "\n²\n٣\n0\n1\nquit\n"
+    typed = "9" * 5000 + "\n²\n٣\n0\n\x1b[2Jwipe\n1\nquit\n"
     result = run_cli("play", "--plain", "--scenes", str(write_story(tmp_path / "s")), input=typed)
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     assert "> There is no choice 999999…; pick 1 to 2." in result.stdout
     assert "> Unknown command '²'. Type a choice number, or 'help'." in result.stdout
     assert "> Unknown command '٣'." in result.stdout and "> There is no choice 0; pick 1 to 2." in result.stdout
+    assert "> Unknown command '\\x1b[2Jwipe'." in result.stdout and "\x1b" not in result.stdout  # shown, not obeyed
     assert "  2. Open the cellar" in result.stdout  # and the game goes on: 1 took the key
 
 
